@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `tandem perf`: measurement tools. Each subcommand is a real benchmark.
+struct PerfCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perf",
+        abstract: "Measure, compare and tune Tandem (and any ng relay).",
+        subcommands: []
+    )
+}
