@@ -69,7 +69,7 @@ extension SessionTable {
     mutating func removeBranch(callID: String, monologues ids: [UInt32], reason: CallEndReason) -> SessionOutcome {
         guard let old = calls[callID] else { return SessionOutcome() }
         var call = old
-        let tags = ids.compactMap { call.monologues[$0]?.tag }
+        let tags = ids.sorted().compactMap { call.monologues[$0]?.tag }
         for id in ids { call.monologues[id] = nil }
         for id in Array(call.monologues.keys) {
             if let peer = call.monologues[id]?.peer, call.monologues[peer] == nil { call.monologues[id]?.peer = nil }
