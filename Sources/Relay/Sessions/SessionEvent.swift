@@ -1,0 +1,21 @@
+/// Why a call or branch ended; counted in `SessionStatistics` and reported in `SessionEvent`s.
+public enum CallEndReason: String, Hashable, Sendable, CaseIterable {
+    /// An ng `delete` (after its delete delay).
+    case deleted = "regular"
+    /// Streams that should carry media were quiet for `timeout`.
+    case timeout
+    /// No stream was expected to carry media (hold/inactive) and all were quiet for `silent-timeout`.
+    case silentTimeout = "silent-timeout"
+    /// The call was offered but never answered, and was quiet for `offer-timeout`.
+    case offerTimeout = "offer-timeout"
+    /// The call reached `final-timeout` after creation.
+    case finalTimeout = "final-timeout"
+}
+
+/// Something that happened inside the session layer that the driver should log or export.
+public enum SessionEvent: Hashable, Sendable {
+    /// The call is gone; its actions (remove rules, close ports) are in the same outcome.
+    case callEnded(callID: String, reason: CallEndReason)
+    /// One dialogue (a pair of monologues) of a call with several is gone; the call lives on.
+    case branchEnded(callID: String, tags: [String], reason: CallEndReason)
+}

@@ -1,0 +1,66 @@
+extension SessionTable {
+    /// The data plane's latest cumulative counters for a stream (packets it received from that side). Replaces
+    /// the stored values; `lastPacket` feeds the timeouts. Unknown streams (already deleted) are ignored.
+    public mutating func updateCounters(
+        stream: StreamID, packets: UInt64, bytes: UInt64, errors: UInt64, lastPacket: SessionTime?
+    ) {
+        modifyStream(stream) { packet in
+            packet.counters = StreamCounters(packets: packets, bytes: bytes, errors: errors)
+            if let lastPacket, lastPacket > (packet.lastPacket ?? SessionTime(microseconds: .min)) {
+                packet.lastPacket = lastPacket
+            }
+        }
+    }
+
+    /// The source address the data plane learned (or re-learned, under media handover) for a stream.
+    public mutating func updateLearnedEndpoint(stream: StreamID, endpoint: MediaEndpoint) {
+        modifyStream(stream) { $0.learned = endpoint }
+    }
+
+    /// The data plane could not bind `socket`. The port is blocked for good; if a call holds it, that side of the
+    /// media section moves to fresh ports (same stream ids) and the returned actions close the old sockets, open
+    /// the new ones and update the rules. The driver binds before replying to ng, so it then re-runs the same
+    /// offer/answer: re-offers keep ports, so the rewrite comes out with the new ones.
+    /// Throws `ranOutOfPorts` when no replacement is free (the call keeps the unbindable port).
+    public mutating func portUnbindable(_ socket: LocalSocket) throws -> SessionOutcome {
+        let slot = Int(socket.interface.rawValue)
+        guard slot < allocators.count else { return SessionOutcome() }
+        allocators[slot].markUnbindable(socket.port)
+        guard let callID = socketOwners[socket], let old = calls[callID] else { return SessionOutcome() }
+        var call = old
+        var leased: [LocalSocket] = []
+        do {
+            for monologue in old.monologues.values {
+                for media in monologue.medias where media.sockets.contains(socket) {
+                    var moved = media
+                    let separateRTCP = !(media.rtcp?.muxed ?? true)
+                    let sockets = try allocateSockets(on: media.interface, single: !separateRTCP, leased: &leased)
+                    moved.rtp?.local = sockets.rtp
+                    moved.rtcp?.local = sockets.rtcp ?? sockets.rtp
+                    call.monologues[monologue.id]?.store(moved)
+                }
+            }
+        } catch {
+            releaseSockets(leased)
+            throw error
+        }
+        return SessionOutcome(actions: commit(callID: callID, old: old, new: call))
+    }
+
+    private mutating func modifyStream(_ id: StreamID, _ change: (inout PacketStream) -> Void) {
+        guard let location = streamLocations[id],
+              var monologue = calls[location.callID]?.monologues[location.monologue],
+              let position = monologue.mediaPosition(location.mediaIndex) else { return }
+        switch location.kind {
+        case .rtp:
+            guard var stream = monologue.medias[position].rtp, stream.id == id else { return }
+            change(&stream)
+            monologue.medias[position].rtp = stream
+        case .rtcp:
+            guard var stream = monologue.medias[position].rtcp, stream.id == id else { return }
+            change(&stream)
+            monologue.medias[position].rtcp = stream
+        }
+        calls[location.callID]?.monologues[location.monologue] = monologue
+    }
+}

@@ -1,0 +1,211 @@
+/// The session layer of `tandem relay`: every call the relay knows, as a pure state machine.
+///
+/// Inputs are ng-level operations (offer, answer, delete, query, list, statistics), reports from the data plane
+/// (counters, learned endpoints, unbindable ports) and clock ticks; outputs are SDP rewrites, `DataPlaneAction`s
+/// and `SessionEvent`s. Nothing here touches a socket or reads a clock, so one owner (the Control driver) feeds it
+/// and carries out what it returns.
+///
+/// Every mutation works on a copy of the affected call and is committed by diffing the call before and after:
+/// sockets that appeared are opened, rules that appeared/changed/disappeared are added/updated/removed, sockets
+/// that disappeared are closed and their ports released. A failing operation (ran out of ports) releases what it
+/// allocated and leaves the table as it was.
+public struct SessionTable: Sendable {
+    public let configuration: SessionConfiguration
+    var allocators: [PortAllocator]
+    var interfaceIDs: [String: InterfaceID] = [:]
+    var calls: [String: Call] = [:]
+    /// Where each live stream lives, for data plane reports.
+    var streamLocations: [StreamID: StreamLocation] = [:]
+    /// Which call owns each open socket, for bind failure reports.
+    var socketOwners: [LocalSocket: String] = [:]
+    var nextStreamID: UInt32 = 1
+    var totals = SessionTotals()
+
+    /// `startOffsets` fixes each interface allocator's rotation start (tests); random when nil.
+    public init(configuration: SessionConfiguration, startOffsets: [Int]? = nil) {
+        self.configuration = configuration
+        var allocators: [PortAllocator] = []
+        for (position, interface) in configuration.interfaces.enumerated() {
+            let offset = startOffsets.flatMap { position < $0.count ? $0[position] : nil }
+            allocators.append(PortAllocator(portMin: interface.portMin, portMax: interface.portMax, startOffset: offset))
+            if interfaceIDs[interface.name] == nil {
+                interfaceIDs[interface.name] = InterfaceID(UInt16(truncatingIfNeeded: position))
+            }
+        }
+        self.allocators = allocators
+    }
+
+    /// Number of calls currently held (including those waiting for their delete delay).
+    public var callCount: Int { calls.count }
+
+    /// The allocator of an interface, for inspection.
+    public func allocator(forInterface name: String) -> PortAllocator? {
+        interfaceIDs[name].map { allocators[Int($0.rawValue)] }
+    }
+
+    // MARK: - Interfaces and ports
+
+    func resolveInterface(_ name: String?) throws -> InterfaceID {
+        guard let name, !name.isEmpty else {
+            guard !configuration.interfaces.isEmpty else { throw SessionError.unknownInterface("default") }
+            return InterfaceID(0)
+        }
+        guard let id = interfaceIDs[name] else { throw SessionError.unknownInterface(name) }
+        return id
+    }
+
+    func interface(_ id: InterfaceID) -> RelayInterface {
+        configuration.interfaces[Int(id.rawValue)]
+    }
+
+    /// Allocates an RTP socket and, unless `single`, the RTCP socket after it. Records every port in `leased` so
+    /// a failing operation can give them back.
+    mutating func allocateSockets(
+        on id: InterfaceID, single: Bool, leased: inout [LocalSocket]
+    ) throws -> (rtp: LocalSocket, rtcp: LocalSocket?) {
+        let relayInterface = interface(id)
+        let slot = Int(id.rawValue)
+        if single {
+            guard let port = allocators[slot].allocateSingle() else {
+                throw SessionError.ranOutOfPorts(interface: relayInterface.name)
+            }
+            let rtp = LocalSocket(interface: id, address: relayInterface.address, port: port)
+            leased.append(rtp)
+            return (rtp, nil)
+        }
+        guard let pair = allocators[slot].allocatePair() else {
+            throw SessionError.ranOutOfPorts(interface: relayInterface.name)
+        }
+        let rtp = LocalSocket(interface: id, address: relayInterface.address, port: pair.rtp)
+        let rtcp = LocalSocket(interface: id, address: relayInterface.address, port: pair.rtcp)
+        leased.append(rtp)
+        leased.append(rtcp)
+        return (rtp, rtcp)
+    }
+
+    mutating func releaseSockets(_ sockets: [LocalSocket]) {
+        for socket in sockets {
+            allocators[Int(socket.interface.rawValue)].release(socket.port)
+        }
+    }
+
+    mutating func makeStreams(rtp: LocalSocket, rtcp: LocalSocket?) -> (PacketStream, PacketStream) {
+        let rtpStream = PacketStream(id: StreamID(nextStreamID), kind: .rtp, local: rtp, muxed: false)
+        let rtcpStream = PacketStream(id: StreamID(nextStreamID &+ 1), kind: .rtcp, local: rtcp ?? rtp, muxed: rtcp == nil)
+        nextStreamID &+= 2
+        return (rtpStream, rtcpStream)
+    }
+
+    // MARK: - Commit by diff
+
+    /// Stores `new` in place of `old` (either may be nil) and returns the data plane actions that turn the old
+    /// state into the new one. Ports of sockets that disappeared are released here.
+    mutating func commit(callID: String, old: Call?, new: Call?) -> [DataPlaneAction] {
+        let oldSockets = Set(old.map(SessionTable.sockets(of:)) ?? [])
+        let newSockets = Set(new.map(SessionTable.sockets(of:)) ?? [])
+        let oldRules = old.map(SessionTable.rules(of:)) ?? [:]
+        let newRules = new.map(SessionTable.rules(of:)) ?? [:]
+
+        let opened = newSockets.subtracting(oldSockets).sorted(by: SessionTable.socketOrder)
+        let closed = oldSockets.subtracting(newSockets).sorted(by: SessionTable.socketOrder)
+        var actions: [DataPlaneAction] = opened.map { .openPort($0) }
+        for id in newRules.keys.sorted() {
+            guard let rule = newRules[id] else { continue }
+            if let previous = oldRules[id] {
+                if previous != rule { actions.append(.updateForwarding(rule)) }
+            } else {
+                actions.append(.addForwarding(rule))
+            }
+        }
+        for id in oldRules.keys.sorted() where newRules[id] == nil {
+            actions.append(.removeForwarding(id))
+        }
+        actions += closed.map { .closePort($0) }
+
+        releaseSockets(closed)
+        for socket in closed { socketOwners[socket] = nil }
+        for socket in opened { socketOwners[socket] = callID }
+        if let old {
+            for (id, _) in SessionTable.streamLocations(of: old) { streamLocations[id] = nil }
+        }
+        if let new {
+            for (id, location) in SessionTable.streamLocations(of: new) { streamLocations[id] = location }
+            calls[callID] = new
+        } else {
+            calls[callID] = nil
+        }
+        return actions
+    }
+
+    static func socketOrder(_ lhs: LocalSocket, _ rhs: LocalSocket) -> Bool {
+        (lhs.interface, lhs.port) < (rhs.interface, rhs.port)
+    }
+
+    static func sockets(of call: Call) -> [LocalSocket] {
+        call.monologues.values.flatMap { $0.medias.flatMap(\.sockets) }
+    }
+
+    static func streamLocations(of call: Call) -> [(StreamID, StreamLocation)] {
+        var result: [(StreamID, StreamLocation)] = []
+        for monologue in call.monologues.values {
+            for media in monologue.medias {
+                for stream in media.streams {
+                    result.append((stream.id, StreamLocation(callID: call.callID, monologue: monologue.id, mediaIndex: media.index, kind: stream.kind)))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The forwarding rules a call implies: for every media index present and active on both monologues of a
+    /// dialogue, one RTP and one RTCP rule. The lower monologue id is leg `a`, so ids stay stable.
+    static func rules(of call: Call) -> [ForwardingID: ForwardingRule] {
+        var result: [ForwardingID: ForwardingRule] = [:]
+        for first in call.monologues.values {
+            guard let peerID = first.peer, peerID > first.id, let second = call.monologues[peerID] else { continue }
+            for media in first.medias {
+                guard let other = second.media(media.index),
+                      let aRTP = media.rtp, let aRTCP = media.rtcp,
+                      let bRTP = other.rtp, let bRTCP = other.rtcp else { continue }
+                let rtpRule = ForwardingRule(
+                    id: ForwardingID(aRTP.id.rawValue), kind: .rtp,
+                    a: leg(aRTP, media, destination: media.advertised),
+                    b: leg(bRTP, other, destination: other.advertised))
+                let rtcpRule = ForwardingRule(
+                    id: ForwardingID(aRTCP.id.rawValue), kind: .rtcp,
+                    a: leg(aRTCP, media, destination: media.advertisedRTCP),
+                    b: leg(bRTCP, other, destination: other.advertisedRTCP))
+                result[rtpRule.id] = rtpRule
+                result[rtcpRule.id] = rtcpRule
+            }
+        }
+        return result
+    }
+
+    private static func leg(_ stream: PacketStream, _ media: MediaSection, destination: MediaEndpoint?) -> ForwardingLeg {
+        ForwardingLeg(
+            stream: stream.id, local: stream.local, muxed: stream.muxed,
+            destination: destination.flatMap { $0.isSendable ? $0 : nil },
+            learning: media.learning)
+    }
+
+    /// Every (interface, port) the table holds, for consistency checks.
+    func heldSockets() -> [LocalSocket] {
+        calls.values.flatMap(SessionTable.sockets(of:))
+    }
+}
+
+/// Where a stream lives inside the table.
+struct StreamLocation: Hashable, Sendable {
+    var callID: String
+    var monologue: UInt32
+    var mediaIndex: Int
+    var kind: StreamKind
+}
+
+/// Relay-wide counters that outlive calls.
+struct SessionTotals: Hashable, Sendable {
+    var managedCalls = 0
+    var ranOutOfPorts = 0
+    var ended: [CallEndReason: Int] = [:]
+}
