@@ -14,7 +14,9 @@ final class DataPlaneTestClient {
         endpoint = local
     }
 
-    deinit { close(fd) }
+    deinit { _ = DataPlaneTestClient.close(fd) }
+
+    static func close(_ fd: Int32) -> Int32 { Glibc.close(fd) }
 
     func send(_ payload: [UInt8], to destination: SocketEndpoint) {
         var raw = destination.raw
