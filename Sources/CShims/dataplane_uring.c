@@ -72,13 +72,18 @@ static int probe_fail(char *reason, size_t len, int code, const char *what) {
 }
 
 /* Multishot recvmsg is not visible in the opcode probe (it is a flag on RECVMSG, 6.0+), so try it for real. */
-static int probe_multishot(struct io_uring *ring, char *reason, size_t len) {
-    enum { ENTRIES = 4, SIZE = 256, BGID = 7 };
+enum { PROBE_ENTRIES = 4, PROBE_SIZE = 256 };
+
+/* `buffers` (PROBE_ENTRIES * PROBE_SIZE bytes) must outlive the ring: the receive stays armed until queue exit. */
+static int probe_multishot(struct io_uring *ring, unsigned char *buffers, struct io_uring_buf_ring **ring_out,
+                           char *reason, size_t len) {
+    enum { ENTRIES = PROBE_ENTRIES, SIZE = PROBE_SIZE, BGID = 7 };
     int err = 0;
     struct io_uring_buf_ring *br = tdm_buf_ring_create(ring, ENTRIES, BGID, &err);
     if (!br) return probe_fail(reason, len, err, "provided buffer rings unsupported (io_uring_register_buf_ring)");
-    static char buffers[ENTRIES][SIZE];
-    for (unsigned i = 0; i < ENTRIES; i++) io_uring_buf_ring_add(br, buffers[i], SIZE, (unsigned short)i, ENTRIES - 1, (int)i);
+    *ring_out = br;
+    for (unsigned i = 0; i < ENTRIES; i++)
+        io_uring_buf_ring_add(br, buffers + i * SIZE, SIZE, (unsigned short)i, ENTRIES - 1, (int)i);
     io_uring_buf_ring_advance(br, ENTRIES);
 
     int result = -1;
@@ -115,8 +120,7 @@ static int probe_multishot(struct io_uring *ring, char *reason, size_t len) {
     }
     if (cqe) io_uring_cqe_seen(ring, cqe);
 out:
-    if (fd >= 0) close(fd); /* the ring is torn down right after, cancelling the armed receive */
-    tdm_buf_ring_destroy(ring, br, ENTRIES, BGID);
+    if (fd >= 0) close(fd); /* the caller tears the ring down right after, cancelling the armed receive */
     return result;
 }
 
@@ -148,8 +152,16 @@ int tdm_uring_probe(char *reason, size_t reason_len) {
         }
         io_uring_free_probe(probe);
     }
-    if (result == 0) result = probe_multishot(&ring, reason, reason_len);
+    unsigned char *buffers = NULL;
+    struct io_uring_buf_ring *br = NULL;
+    if (result == 0) {
+        buffers = malloc(PROBE_ENTRIES * PROBE_SIZE);
+        result = buffers ? probe_multishot(&ring, buffers, &br, reason, reason_len)
+                         : probe_fail(reason, reason_len, -ENOMEM, "multishot probe");
+    }
     io_uring_queue_exit(&ring);
+    tdm_buf_ring_destroy(NULL, br, PROBE_ENTRIES, 0);
+    free(buffers);
     if (result == 0) snprintf(reason, reason_len, "io_uring available: multishot recvmsg with provided buffer rings");
     return result;
 }

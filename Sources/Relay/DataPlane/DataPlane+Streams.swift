@@ -11,7 +11,7 @@ extension DataPlane {
             throw .systemCall("getsockname", errno: tdm_errno())
         }
         if let worker, worker < 0 || worker >= workers.count { throw .noSuchWorker(worker) }
-        let (id, handle) = try control.withLock { state throws(DataPlaneError) -> (StreamID, WorkerHandle) in
+        return try control.withLock { state throws(DataPlaneError) -> StreamID in
             guard !state.stopped else { throw .stopped }
             state.slots.reclaim { table.slot($0).state == UInt32(TDM_STREAM_FREE) }
             let owner = worker ?? state.slots.leastLoadedWorker
@@ -30,10 +30,8 @@ extension DataPlane {
                 state.slots.giveBack(slot)
                 throw .commandQueueFull(worker: owner)
             }
-            return (StreamID(slot: slot, generation: generation), workers[owner])
+            return StreamID(slot: slot, generation: generation)
         }
-        _ = handle
-        return id
     }
 
     /// Convenience for a call leg pair: adds `fd` on the same worker as `partner`.
