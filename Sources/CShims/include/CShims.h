@@ -32,4 +32,6 @@
 #include <libnftnl/set.h>
 #include <libnftnl/batch.h>
 
+#include "DataPlaneShims.h"
+
 #endif

@@ -1,0 +1,26 @@
+import CShims
+
+/// What every worker thread shares with control, whatever its engine: its command queue and wake-up eventfd,
+/// its counters, the stream table, and a status word for the startup handshake. Plain pointers, created by
+/// `DataPlane` before the thread starts and freed after it has been joined.
+struct WorkerContext {
+    let index: Int
+    let table: UnsafeMutablePointer<tdm_stream>
+    let queue: OpaquePointer
+    let eventFD: Int32
+    let counters: UnsafeMutablePointer<tdm_worker_counters>
+    /// 0 starting, 1 running, 2 exited, negative errno when setup failed.
+    let status: UnsafeMutablePointer<Int32>
+
+    static let starting: Int32 = 0
+    static let running: Int32 = 1
+    static let exited: Int32 = 2
+}
+
+/// Commands as the worker loop sees them (a C struct from the queue, no allocation).
+enum CommandKind {
+    static let add = UInt32(TDM_CMD_ADD)
+    static let update = UInt32(TDM_CMD_UPDATE)
+    static let remove = UInt32(TDM_CMD_REMOVE)
+    static let stop = UInt32(TDM_CMD_STOP)
+}
