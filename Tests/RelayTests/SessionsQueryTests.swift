@@ -28,10 +28,10 @@ import Testing
         #expect(stream.learnedEndpoint == F.endpoint("198.18.5.5", 41000))
         #expect(stream.endpoint == F.endpoint("198.18.5.5", 41000))
         #expect(stream.lastPacket?.unixSeconds == 1_400_000_013)
-        #expect(stream.counters == StreamCounters(packets: 343, bytes: 56950, errors: 1))
+        #expect(stream.counters == MediaCounters(packets: 343, bytes: 56950, errors: 1))
         #expect(media.streams.first { $0.kind == .rtcp }?.advertisedEndpoint == F.endpoint("10.1.1.1", 5001))
-        #expect(snapshot.rtpTotals == StreamCounters(packets: 343, bytes: 56950, errors: 1))
-        #expect(snapshot.rtcpTotals == StreamCounters(packets: 2, bytes: 164, errors: 0))
+        #expect(snapshot.rtpTotals == MediaCounters(packets: 343, bytes: 56950, errors: 1))
+        #expect(snapshot.rtcpTotals == MediaCounters(packets: 2, bytes: 164, errors: 0))
         // The delete reply carries the same totals.
         let (deleted, _) = try table.delete(callID: "call-1", at: F.at(1_400_000_020))
         #expect(deleted.rtpTotals.packets == 343)

@@ -4,7 +4,7 @@ import Testing
 @Suite struct SessionsTimeoutTests {
     typealias F = SessionsFixtures
 
-    private func streams(_ table: SessionTable, _ callID: String) throws -> [StreamSnapshot] {
+    private func streams(_ table: SessionTable, _ callID: String) throws -> [MediaStreamSnapshot] {
         try table.query(callID: callID).monologues.flatMap { $0.medias.flatMap(\.streams) }
     }
 

@@ -1,6 +1,6 @@
 /// One stream in a `query` reply.
-public struct StreamSnapshot: Hashable, Sendable {
-    public var id: StreamID
+public struct MediaStreamSnapshot: Hashable, Sendable {
+    public var id: MediaStreamID
     public var kind: StreamKind
     /// The relay socket (`local port`); under rtcp-mux the RTCP stream reports the RTP socket.
     public var local: LocalSocket
@@ -10,7 +10,7 @@ public struct StreamSnapshot: Hashable, Sendable {
     /// What the data plane learned from packets, if anything.
     public var learnedEndpoint: MediaEndpoint?
     public var lastPacket: SessionTime?
-    public var counters: StreamCounters
+    public var counters: MediaCounters
 
     /// The endpoint used for forwarding (`endpoint`): the learned one, else the advertised one.
     public var endpoint: MediaEndpoint? { learnedEndpoint ?? advertisedEndpoint }
@@ -26,7 +26,7 @@ public struct MediaSnapshot: Hashable, Sendable {
     public var rtcpMux: Bool
     /// Rejected (port 0): no streams.
     public var rejected: Bool
-    public var streams: [StreamSnapshot]
+    public var streams: [MediaStreamSnapshot]
 }
 
 /// One monologue (SIP tag) in a `query` reply.
@@ -50,23 +50,23 @@ public struct CallSnapshot: Hashable, Sendable {
     public var deleteAt: SessionTime?
     public var monologues: [MonologueSnapshot]
     /// Sums over every stream (`totals`).
-    public var rtpTotals: StreamCounters
-    public var rtcpTotals: StreamCounters
+    public var rtpTotals: MediaCounters
+    public var rtcpTotals: MediaCounters
 }
 
 extension SessionTable {
     func snapshot(of call: Call) -> CallSnapshot {
-        var rtpTotals = StreamCounters()
-        var rtcpTotals = StreamCounters()
+        var rtpTotals = MediaCounters()
+        var rtcpTotals = MediaCounters()
         let monologues = call.orderedMonologues.map { monologue -> MonologueSnapshot in
             let medias = monologue.medias.map { media -> MediaSnapshot in
-                let streams = media.streams.map { stream -> StreamSnapshot in
+                let streams = media.streams.map { stream -> MediaStreamSnapshot in
                     let advertised = stream.kind == .rtp ? media.advertised : media.advertisedRTCP
                     switch stream.kind {
                     case .rtp: rtpTotals = rtpTotals + stream.counters
                     case .rtcp: rtcpTotals = rtcpTotals + stream.counters
                     }
-                    return StreamSnapshot(
+                    return MediaStreamSnapshot(
                         id: stream.id, kind: stream.kind, local: stream.local, muxed: stream.muxed,
                         advertisedEndpoint: advertised, learnedEndpoint: stream.learned,
                         lastPacket: stream.lastPacket, counters: stream.counters)

@@ -7,7 +7,7 @@ public enum StreamKind: String, Hashable, Sendable {
 /// One side of a forwarding rule: the relay socket facing that side and where that side's packets should go.
 public struct ForwardingLeg: Hashable, Sendable {
     /// The stream whose counters the data plane reports for packets received on this leg.
-    public var stream: StreamID
+    public var stream: MediaStreamID
     /// The relay socket this side sends to (and that the other side's packets leave from towards this side).
     public var local: LocalSocket
     /// True when this is RTCP sharing the RTP socket (rtcp-mux): the data plane tells RTP from RTCP by payload
@@ -20,7 +20,7 @@ public struct ForwardingLeg: Hashable, Sendable {
     /// How the data plane treats the source of packets arriving from this side.
     public var learning: LearningFlags
 
-    public init(stream: StreamID, local: LocalSocket, muxed: Bool, destination: MediaEndpoint?, learning: LearningFlags) {
+    public init(stream: MediaStreamID, local: LocalSocket, muxed: Bool, destination: MediaEndpoint?, learning: LearningFlags) {
         self.stream = stream
         self.local = local
         self.muxed = muxed

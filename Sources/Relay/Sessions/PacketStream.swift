@@ -1,6 +1,6 @@
 /// Counters the data plane keeps for the packets it received on one stream; the session layer stores the latest
 /// values it was told (`SessionTable.updateCounters`) for `query`, `delete` and timeouts.
-public struct StreamCounters: Hashable, Sendable {
+public struct MediaCounters: Hashable, Sendable {
     public var packets: UInt64
     public var bytes: UInt64
     public var errors: UInt64
@@ -12,15 +12,15 @@ public struct StreamCounters: Hashable, Sendable {
     }
 
     /// Sum that wraps instead of trapping (counters come from outside).
-    public static func + (lhs: StreamCounters, rhs: StreamCounters) -> StreamCounters {
-        StreamCounters(packets: lhs.packets &+ rhs.packets, bytes: lhs.bytes &+ rhs.bytes, errors: lhs.errors &+ rhs.errors)
+    public static func + (lhs: MediaCounters, rhs: MediaCounters) -> MediaCounters {
+        MediaCounters(packets: lhs.packets &+ rhs.packets, bytes: lhs.bytes &+ rhs.bytes, errors: lhs.errors &+ rhs.errors)
     }
 }
 
 /// One RTP or RTCP flow on one side of a media section (rtpengine's `packet_stream`): the relay socket that side
 /// sends to, and what the data plane has seen on it.
 struct PacketStream: Hashable, Sendable {
-    let id: StreamID
+    let id: MediaStreamID
     let kind: StreamKind
     /// The relay socket; for RTCP under rtcp-mux it is the RTP stream's socket.
     var local: LocalSocket
@@ -28,10 +28,10 @@ struct PacketStream: Hashable, Sendable {
     var muxed: Bool
     /// The source the data plane learned (symmetric RTP), if it reported one.
     var learned: MediaEndpoint?
-    var counters = StreamCounters()
+    var counters = MediaCounters()
     var lastPacket: SessionTime?
 
-    init(id: StreamID, kind: StreamKind, local: LocalSocket, muxed: Bool) {
+    init(id: MediaStreamID, kind: StreamKind, local: LocalSocket, muxed: Bool) {
         self.id = id
         self.kind = kind
         self.local = local

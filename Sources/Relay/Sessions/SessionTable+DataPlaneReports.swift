@@ -2,10 +2,10 @@ extension SessionTable {
     /// The data plane's latest cumulative counters for a stream (packets it received from that side). Replaces
     /// the stored values; `lastPacket` feeds the timeouts. Unknown streams (already deleted) are ignored.
     public mutating func updateCounters(
-        stream: StreamID, packets: UInt64, bytes: UInt64, errors: UInt64, lastPacket: SessionTime?
+        stream: MediaStreamID, packets: UInt64, bytes: UInt64, errors: UInt64, lastPacket: SessionTime?
     ) {
         modifyStream(stream) { packet in
-            packet.counters = StreamCounters(packets: packets, bytes: bytes, errors: errors)
+            packet.counters = MediaCounters(packets: packets, bytes: bytes, errors: errors)
             if let lastPacket, lastPacket > (packet.lastPacket ?? SessionTime(microseconds: .min)) {
                 packet.lastPacket = lastPacket
             }
@@ -13,7 +13,7 @@ extension SessionTable {
     }
 
     /// The source address the data plane learned (or re-learned, under media handover) for a stream.
-    public mutating func updateLearnedEndpoint(stream: StreamID, endpoint: MediaEndpoint) {
+    public mutating func updateLearnedEndpoint(stream: MediaStreamID, endpoint: MediaEndpoint) {
         modifyStream(stream) { $0.learned = endpoint }
     }
 
@@ -47,7 +47,7 @@ extension SessionTable {
         return SessionOutcome(actions: commit(callID: callID, old: old, new: call))
     }
 
-    private mutating func modifyStream(_ id: StreamID, _ change: (inout PacketStream) -> Void) {
+    private mutating func modifyStream(_ id: MediaStreamID, _ change: (inout PacketStream) -> Void) {
         guard let location = streamLocations[id],
               var monologue = calls[location.callID]?.monologues[location.monologue],
               let position = monologue.mediaPosition(location.mediaIndex) else { return }

@@ -15,7 +15,7 @@ public struct SessionTable: Sendable {
     var interfaceIDs: [String: InterfaceID] = [:]
     var calls: [String: Call] = [:]
     /// Where each live stream lives, for data plane reports.
-    var streamLocations: [StreamID: StreamLocation] = [:]
+    var streamLocations: [MediaStreamID: StreamLocation] = [:]
     /// Which call owns each open socket, for bind failure reports.
     var socketOwners: [LocalSocket: String] = [:]
     var nextStreamID: UInt32 = 1
@@ -90,8 +90,8 @@ public struct SessionTable: Sendable {
     }
 
     mutating func makeStreams(rtp: LocalSocket, rtcp: LocalSocket?) -> (PacketStream, PacketStream) {
-        let rtpStream = PacketStream(id: StreamID(nextStreamID), kind: .rtp, local: rtp, muxed: false)
-        let rtcpStream = PacketStream(id: StreamID(nextStreamID &+ 1), kind: .rtcp, local: rtcp ?? rtp, muxed: rtcp == nil)
+        let rtpStream = PacketStream(id: MediaStreamID(nextStreamID), kind: .rtp, local: rtp, muxed: false)
+        let rtcpStream = PacketStream(id: MediaStreamID(nextStreamID &+ 1), kind: .rtcp, local: rtcp ?? rtp, muxed: rtcp == nil)
         nextStreamID &+= 2
         return (rtpStream, rtcpStream)
     }
@@ -145,8 +145,8 @@ public struct SessionTable: Sendable {
         call.monologues.values.flatMap { $0.medias.flatMap(\.sockets) }
     }
 
-    static func streamLocations(of call: Call) -> [(StreamID, StreamLocation)] {
-        var result: [(StreamID, StreamLocation)] = []
+    static func streamLocations(of call: Call) -> [(MediaStreamID, StreamLocation)] {
+        var result: [(MediaStreamID, StreamLocation)] = []
         for monologue in call.monologues.values {
             for media in monologue.medias {
                 for stream in media.streams {

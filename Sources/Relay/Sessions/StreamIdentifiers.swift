@@ -1,9 +1,9 @@
 /// Identifies one packet stream (an RTP or an RTCP flow on one side of one media section) for as long as it lives.
 /// Small integers so the data plane can index arrays with them and report counters back cheaply.
-public struct StreamID: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct MediaStreamID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
     public init(_ rawValue: UInt32) { self.rawValue = rawValue }
-    public static func < (lhs: StreamID, rhs: StreamID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: MediaStreamID, rhs: MediaStreamID) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "stream#\(rawValue)" }
 }
 
