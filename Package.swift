@@ -22,7 +22,8 @@ let package = Package(
             path: "Sources/CShims",
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("nftnl"), .linkedLibrary("mnl")]
         ),
-        .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay"),
+        .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
+                exclude: ["SDP/README.md", "Control/README.md"]),
         .target(name: "Signaling", path: "Sources/Signaling"),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
         .executableTarget(
