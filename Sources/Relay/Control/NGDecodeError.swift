@@ -53,15 +53,16 @@ public struct NGDecodeError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String { "ng decode error \(kind) at byte \(offset)" }
 
-    /// The `error-reason` rtpengine sends for a payload it cannot decode.
-    public var reason: String {
+    /// The `error-reason` rtpengine sends for a payload it cannot decode in the given form.
+    public func reason(for encoding: NGEncoding) -> String {
         switch kind {
         case .empty, .missingCookie, .cookieTooLong, .missingPayload: return "Invalid data (no payload)"
         case .unknownFormat: return "Invalid NG data format"
         case .tooLarge: return "Message too large"
-        case .invalidKey, .invalidEscape, .invalidSurrogate, .invalidUTF8, .controlCharacter:
-            return "Failed to parse JSON document"
-        default: return "Could not decode dictionary"
+        case .notADictionary:
+            return encoding == .json ? "Could not decode JSON dictionary" : "Could not decode bencode dictionary"
+        default:
+            return encoding == .json ? "Failed to parse JSON document" : "Could not decode bencode dictionary"
         }
     }
 }

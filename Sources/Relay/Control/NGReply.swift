@@ -26,7 +26,9 @@ public struct NGReply: Sendable, Equatable {
     }
 
     public static func error(_ error: NGCommandError) -> NGReply { .error(error.reason) }
-    public static func error(_ error: NGDecodeError) -> NGReply { .error(error.reason) }
+    public static func error(_ error: NGDecodeError, encoding: NGEncoding) -> NGReply {
+        .error(error.reason(for: encoding))
+    }
 
     /// `<cookie> <dictionary>` in the requested form.
     public func encoded(cookie: [UInt8], encoding: NGEncoding) -> [UInt8] {
