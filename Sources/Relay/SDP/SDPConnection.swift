@@ -1,0 +1,24 @@
+/// A `c=<nettype> <addrtype> <connection-address>` line.
+public struct SDPConnection: Sendable, Equatable {
+    public var networkType: [UInt8]
+    public var address: SDPAddress
+    /// Multicast `/<ttl>[/<count>]` suffix bytes after the first `/`, if present.
+    public var multicastSuffix: [UInt8]?
+
+    static func parse(_ content: ArraySlice<UInt8>) throws(SDPParseError) -> SDPConnection {
+        let t = SDPBytes.tokens(content)
+        guard t.count == 3 else {
+            throw SDPParseError(.invalidConnection, at: t.count > 3 ? t[3].startIndex : content.startIndex)
+        }
+        var addr = t[2]
+        var suffix: [UInt8]?
+        if let slash = addr.firstIndex(of: UInt8(ascii: "/")) {
+            suffix = Array(addr[(slash + 1)...])
+            addr = addr[addr.startIndex..<slash]
+        }
+        guard !addr.isEmpty else { throw SDPParseError(.invalidConnection, at: t[2].startIndex) }
+        return SDPConnection(networkType: Array(t[0]),
+                             address: SDPAddress(type: SDPAddressType(t[1]), address: Array(addr)),
+                             multicastSuffix: suffix)
+    }
+}

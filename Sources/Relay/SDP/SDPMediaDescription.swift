@@ -1,0 +1,43 @@
+/// An `m=<media> <port>[/<number of ports>] <proto> <fmt> ...` line.
+public struct SDPMediaDescription: Sendable, Equatable {
+    /// `audio`, `video`, `application`, `image`, ...
+    public var media: [UInt8]
+    public var port: Int
+    /// The `/<n>` count after the port, if present.
+    public var portCount: Int?
+    /// `RTP/AVP`, `UDP/TLS/RTP/SAVPF`, `udptl`, ...
+    public var transportProtocol: [UInt8]
+    /// Format tokens (payload type numbers for RTP).
+    public var formats: [[UInt8]]
+
+    public var mediaString: String { String(decoding: media, as: UTF8.self) }
+    public var transportProtocolString: String { String(decoding: transportProtocol, as: UTF8.self) }
+    /// Port 0 marks a rejected or disabled stream (RFC 3264 section 6).
+    public var isRejected: Bool { port == 0 }
+
+    /// Where the port digits sit in the line content, so a rewrite leaves `/<n>` and everything else intact.
+    static func portRange(_ content: ArraySlice<UInt8>) -> Range<Int>? {
+        let t = SDPBytes.tokens(content, max: 3)
+        guard t.count >= 2 else { return nil }
+        let portToken = t[1]
+        let end = portToken.firstIndex(of: UInt8(ascii: "/")) ?? portToken.endIndex
+        return portToken.startIndex..<end
+    }
+
+    static func parse(_ content: ArraySlice<UInt8>) throws(SDPParseError) -> SDPMediaDescription {
+        let t = SDPBytes.tokens(content)
+        guard t.count >= 3 else { throw SDPParseError(.invalidMedia, at: content.startIndex) }
+        var portBytes = t[1]
+        var count: Int?
+        if let slash = portBytes.firstIndex(of: UInt8(ascii: "/")) {
+            guard let n = SDPBytes.parseUInt(portBytes[(slash + 1)...], max: 65535), n > 0 else {
+                throw SDPParseError(.invalidPort, at: slash + 1)
+            }
+            count = Int(n)
+            portBytes = portBytes[portBytes.startIndex..<slash]
+        }
+        guard let port = SDPBytes.parsePort(portBytes) else { throw SDPParseError(.invalidPort, at: t[1].startIndex) }
+        return SDPMediaDescription(media: Array(t[0]), port: port, portCount: count, transportProtocol: Array(t[2]),
+                                   formats: t.dropFirst(3).map { Array($0) })
+    }
+}
