@@ -1,0 +1,81 @@
+/// Byte classes from the RFC 3261 §25.1 ABNF, as branch-only functions (no tables, so no lazy
+/// global initialisation on the hot path).
+enum SIPBytes {
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+    static let sp: UInt8 = 0x20
+    static let htab: UInt8 = 0x09
+
+    @inline(__always) static func isWSP(_ b: UInt8) -> Bool { b == sp || b == htab }
+
+    /// Whitespace inside a header value: SP, HTAB, and the CRLF of a fold (the indexer has already
+    /// checked that every CRLF inside a value is followed by WSP).
+    @inline(__always) static func isLWS(_ b: UInt8) -> Bool { b == sp || b == htab || b == cr || b == lf }
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+
+    @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
+
+    @inline(__always) static func isAlphaNum(_ b: UInt8) -> Bool { isAlpha(b) || isDigit(b) }
+
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+
+    @inline(__always) static func isHex(_ b: UInt8) -> Bool { isDigit(b) || (b | 0x20) &- 0x61 < 6 }
+
+    @inline(__always) static func hexValue(_ b: UInt8) -> UInt8 { isDigit(b) ? b &- 0x30 : (b | 0x20) &- 0x61 &+ 10 }
+
+    /// `token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")`
+    @inline(__always) static func isToken(_ b: UInt8) -> Bool {
+        if isAlphaNum(b) { return true }
+        switch b {
+        case 0x2D, 0x2E, 0x21, 0x25, 0x2A, 0x5F, 0x2B, 0x60, 0x27, 0x7E: return true
+        default: return false
+        }
+    }
+
+    /// `word` (Call-ID): token characters plus `( ) < > : \ " / [ ] ? { }`.
+    @inline(__always) static func isWord(_ b: UInt8) -> Bool {
+        if isToken(b) { return true }
+        switch b {
+        case 0x28, 0x29, 0x3C, 0x3E, 0x3A, 0x5C, 0x22, 0x2F, 0x5B, 0x5D, 0x3F, 0x7B, 0x7D: return true
+        default: return false
+        }
+    }
+
+    /// `unreserved = alphanum / mark`, `mark = - _ . ! ~ * ' ( )`.
+    @inline(__always) static func isUnreserved(_ b: UInt8) -> Bool {
+        if isAlphaNum(b) { return true }
+        switch b {
+        case 0x2D, 0x5F, 0x2E, 0x21, 0x7E, 0x2A, 0x27, 0x28, 0x29: return true
+        default: return false
+        }
+    }
+
+    /// Characters a URI may contain unescaped anywhere (RFC 3986 reserved + unreserved + `%`),
+    /// used for the Request-URI span and opaque absolute URIs.
+    @inline(__always) static func isURIChar(_ b: UInt8) -> Bool {
+        if isUnreserved(b) { return true }
+        switch b {
+        case 0x25, 0x3B, 0x2F, 0x3F, 0x3A, 0x40, 0x26, 0x3D, 0x2B, 0x24, 0x2C, 0x5B, 0x5D, 0x23: return true
+        default: return false
+        }
+    }
+
+    /// Decodes a byte range to a String (invalid UTF-8 is repaired, never trapped on).
+    @inline(__always) static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
+    }
+
+    /// Case-insensitive comparison of a byte range with an ASCII literal (given lowercased).
+    static func equalsLowercased(_ bytes: [UInt8], _ range: Range<Int>, _ lowered: StaticString) -> Bool {
+        guard range.count == lowered.utf8CodeUnitCount else { return false }
+        return lowered.withUTF8Buffer { lit in
+            var i = range.lowerBound
+            for c in lit {
+                if lower(bytes[i]) != c { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+}
