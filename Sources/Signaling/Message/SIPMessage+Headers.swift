@@ -88,20 +88,23 @@ extension SIPMessage {
     /// Call-ID = `word [ "@" word ]` (RFC 3261 §20.8).
     public var callID: String {
         get throws(SIPParseError) {
-            let range = try requiredValueRange(.callID)
-            guard !range.isEmpty else { throw SIPParseError(.badCallID, at: range.lowerBound) }
-            var ats = 0
-            for i in range {
-                let c = bytes[i]
-                if c == UInt8(ascii: "@") {
-                    ats += 1
-                    guard ats == 1, i > range.lowerBound, i + 1 < range.upperBound else { throw SIPParseError(.badCallID, at: i) }
-                } else if !SIPBytes.isWord(c) {
-                    throw SIPParseError(.badCallID, at: i)
-                }
-            }
-            return SIPBytes.string(bytes, range)
+            try Self.callID(bytes, requiredValueRange(.callID))
         }
+    }
+
+    static func callID(_ bytes: [UInt8], _ range: Range<Int>) throws(SIPParseError) -> String {
+        guard !range.isEmpty else { throw SIPParseError(.badCallID, at: range.lowerBound) }
+        var ats = 0
+        for i in range {
+            let c = bytes[i]
+            if c == UInt8(ascii: "@") {
+                ats += 1
+                guard ats == 1, i > range.lowerBound, i + 1 < range.upperBound else { throw SIPParseError(.badCallID, at: i) }
+            } else if !SIPBytes.isWord(c) {
+                throw SIPParseError(.badCallID, at: i)
+            }
+        }
+        return SIPBytes.string(bytes, range)
     }
 
     public var from: SIPNameAddress {

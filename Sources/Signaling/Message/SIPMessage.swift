@@ -4,7 +4,7 @@
 /// exactly as received.
 public struct SIPMessage: Sendable {
     /// The message exactly as it would be sent: start line, headers, empty line, body.
-    public private(set) var bytes: [UInt8]
+    public internal(set) var bytes: [UInt8]
     var layout: SIPMessageLayout
 
     init(bytes: [UInt8], layout: SIPMessageLayout) {

@@ -65,12 +65,13 @@ enum SIPMessageIndexer {
             guard i - lineStart <= limits.maxHeaderLineLength else { throw SIPParseError(.headerTooLong, at: lineStart) }
             let kind = SIPHeaderKind.lookup(p, lineStart, nameEnd)
             if kind == .contentLength {
-                guard !contentLengthSeen else { throw SIPParseError(.duplicateHeader(.contentLength), at: lineStart) }
-                contentLengthSeen = true
-                if mode != .lenient {
-                    layout.contentLength = try decimal(p, valueStart, valueEnd, limit: limits.maxMessageSize)
+                if mode == .lenient {
+                    layout.contentLength = contentLengthSeen ? nil : try? decimal(p, valueStart, valueEnd, limit: limits.maxMessageSize)
+                    contentLengthSeen = true
                 } else {
-                    layout.contentLength = try? decimal(p, valueStart, valueEnd, limit: limits.maxMessageSize)
+                    guard !contentLengthSeen else { throw SIPParseError(.duplicateHeader(.contentLength), at: lineStart) }
+                    contentLengthSeen = true
+                    layout.contentLength = try decimal(p, valueStart, valueEnd, limit: limits.maxMessageSize)
                 }
             }
             layout.headers.append(

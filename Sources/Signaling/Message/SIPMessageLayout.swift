@@ -25,7 +25,7 @@ struct SIPMessageLayout: Sendable {
         if uriEnd >= offset { uriEnd += delta }
         if reasonStart >= offset { reasonStart += delta }
         if reasonEnd >= offset { reasonEnd += delta }
-        if startLineEnd >= offset { startLineEnd += delta }
+        if startLineEnd > offset { startLineEnd += delta }  // an insertion at the first header stays below it
         if headersEnd >= offset { headersEnd += delta }
         for i in headers.indices where Int(headers[i].nameStart32) >= offset {
             headers[i].shift(by: delta)
