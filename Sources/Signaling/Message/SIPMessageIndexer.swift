@@ -66,12 +66,12 @@ enum SIPMessageIndexer {
             let kind = SIPHeaderKind.lookup(p, lineStart, nameEnd)
             if kind == .contentLength {
                 if mode == .lenient {
-                    layout.contentLength = contentLengthSeen ? nil : try? decimal(p, valueStart, valueEnd, limit: limits.maxMessageSize)
+                    layout.contentLength = contentLengthSeen ? nil : try? decimal(p, valueStart, valueEnd, limit: maxContentLength)
                     contentLengthSeen = true
                 } else {
                     guard !contentLengthSeen else { throw SIPParseError(.duplicateHeader(.contentLength), at: lineStart) }
                     contentLengthSeen = true
-                    layout.contentLength = try decimal(p, valueStart, valueEnd, limit: limits.maxMessageSize)
+                    layout.contentLength = try decimal(p, valueStart, valueEnd, limit: maxContentLength)
                 }
             }
             layout.headers.append(
@@ -92,6 +92,9 @@ enum SIPMessageIndexer {
         }
         return layout
     }
+
+    /// Content-Length values above this are malformed rather than merely too large (2**30).
+    static let maxContentLength = 1 << 30
 
     /// `1*DIGIT` filling the whole range, bounded by `limit`; a trailing fold/space was already trimmed.
     static func decimal(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, limit: Int) throws(SIPParseError) -> Int {
@@ -115,8 +118,9 @@ enum SIPMessageIndexer {
         let n = p.count
         var lineEnd = 0
         while lineEnd < n && p[lineEnd] != SIPBytes.cr && p[lineEnd] != SIPBytes.lf { lineEnd += 1 }
+        if lineEnd < n && p[lineEnd] == SIPBytes.lf { throw SIPParseError(.badLineEnding, at: lineEnd) }
         guard lineEnd + 1 < n else { throw SIPParseError(.incompleteHeaders, at: n) }
-        guard p[lineEnd] == SIPBytes.cr && p[lineEnd + 1] == SIPBytes.lf else { throw SIPParseError(.badLineEnding, at: lineEnd) }
+        guard p[lineEnd + 1] == SIPBytes.lf else { throw SIPParseError(.badLineEnding, at: lineEnd) }
         guard lineEnd > 0 else { throw SIPParseError(.badStartLine, at: 0) }
         layout.startLineEnd = lineEnd + 2
         if isSIPVersionPrefix(p, 0, lineEnd) {
