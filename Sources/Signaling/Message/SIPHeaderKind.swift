@@ -140,17 +140,7 @@ public enum SIPHeaderKind: UInt8, Sendable, CaseIterable {
         if length == 1 {
             return compact(SIPBytes.lower(p[start]))
         }
-        guard length < SIPHeaderNameTable.byLength.count else { return .other }
-        for candidate in SIPHeaderNameTable.byLength[length] {
-            var i = 0
-            var same = true
-            while i < length {
-                if SIPBytes.lower(p[start + i]) != candidate.name[i] { same = false; break }
-                i += 1
-            }
-            if same { return candidate.kind }
-        }
-        return .other
+        return SIPHeaderNameLookup.kind(p, start, length)
     }
 
     static func compact(_ c: UInt8) -> SIPHeaderKind {
@@ -182,36 +172,5 @@ public enum SIPHeaderKind: UInt8, Sendable, CaseIterable {
     /// Looks a header name given as text up (for callers and edits).
     public static func named(_ name: String) -> SIPHeaderKind {
         Array(name.utf8).withUnsafeBufferPointer { lookup($0, 0, $0.count) }
-    }
-}
-
-/// Lowercased full header names bucketed by length, built once.
-enum SIPHeaderNameTable {
-    struct Entry: Sendable {
-        let kind: SIPHeaderKind
-        let name: [UInt8]
-    }
-
-    static let byLength: [[Entry]] = {
-        var table = [[Entry]](repeating: [], count: 24)
-        for kind in SIPHeaderKind.allCases where kind != .other {
-            let name = Array(kind.canonicalName.lowercased().utf8)
-            if name.count < table.count { table[name.count].append(Entry(kind: kind, name: name)) }
-        }
-        // Put the headers every message carries first in their bucket.
-        for i in table.indices {
-            table[i].sort { rank($0.kind) < rank($1.kind) }
-        }
-        return table
-    }()
-
-    private static func rank(_ kind: SIPHeaderKind) -> Int {
-        switch kind {
-        case .via, .to, .from, .cseq, .callID, .contact, .maxForwards, .contentLength, .contentType, .expires, .route,
-             .recordRoute:
-            return 0
-        default:
-            return 1
-        }
     }
 }

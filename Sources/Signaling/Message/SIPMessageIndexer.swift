@@ -39,29 +39,25 @@ enum SIPMessageIndexer {
             guard p[i] == UInt8(ascii: ":") else { throw SIPParseError(.badHeaderName, at: i) }
             i += 1
             // Value: everything up to a CRLF not followed by WSP; leading and trailing LWS trimmed.
-            var valueStart = -1
+            while i < n && SIPBytes.isWSP(p[i]) { i += 1 }
+            var valueStart = i
             var valueEnd = i
             while true {
-                guard i < n else { throw SIPParseError(.incompleteHeaders, at: n) }
-                let b = p[i]
-                if b == SIPBytes.cr {
-                    guard i + 1 < n else { throw SIPParseError(.incompleteHeaders, at: n) }
-                    guard p[i + 1] == SIPBytes.lf else { throw SIPParseError(.badLineEnding, at: i) }
-                    if i + 2 < n && SIPBytes.isWSP(p[i + 2]) {
-                        i += 3
-                        continue
-                    }
-                    i += 2
-                    break
-                } else if b == SIPBytes.lf {
-                    throw SIPParseError(.badLineEnding, at: i)
-                } else if !SIPBytes.isWSP(b) {
-                    if valueStart < 0 { valueStart = i }
-                    valueEnd = i + 1
+                let lineBreak = SIPBytes.findLineBreak(p, from: i, end: n)
+                var last = lineBreak
+                while last > i && SIPBytes.isWSP(p[last - 1]) { last -= 1 }
+                if last > i {
+                    if valueEnd == valueStart { valueStart = i }
+                    valueEnd = last
                 }
-                i += 1
+                i = lineBreak
+                guard i + 1 < n else { throw SIPParseError(.incompleteHeaders, at: n) }
+                guard p[i] == SIPBytes.cr && p[i + 1] == SIPBytes.lf else { throw SIPParseError(.badLineEnding, at: i) }
+                i += 2
+                guard i < n && SIPBytes.isWSP(p[i]) else { break }
+                // Folded continuation: skip its leading whitespace and keep going.
+                while i < n && SIPBytes.isWSP(p[i]) { i += 1 }
             }
-            if valueStart < 0 { valueStart = valueEnd }
             guard i - lineStart <= limits.maxHeaderLineLength else { throw SIPParseError(.headerTooLong, at: lineStart) }
             let kind = SIPHeaderKind.lookup(p, lineStart, nameEnd)
             if kind == .contentLength {
