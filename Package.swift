@@ -23,7 +23,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("nftnl"), .linkedLibrary("mnl")]
         ),
         .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay"),
-        .target(name: "Signaling", path: "Sources/Signaling"),
+        .target(name: "Signaling", path: "Sources/Signaling", exclude: ["Message/README.md"]),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
         .executableTarget(
             name: "tandem",

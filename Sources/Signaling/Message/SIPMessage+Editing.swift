@@ -32,6 +32,7 @@ extension SIPMessage {
     public mutating func insertHeader(name: String, value: String, at index: Int) throws(SIPParseError) {
         let nameBytes = try Self.checkedName(name)
         let valueBytes = try Self.checkedValue(value)
+        try Self.checkContentLength(SIPHeaderKind.named(name), value)
         let position = min(max(index, 0), layout.headers.count)
         let lineStart = position < layout.headers.count ? layout.headers[position].lineRange.lowerBound : layout.headersEnd
         var line = nameBytes
@@ -48,6 +49,15 @@ extension SIPMessage {
                                 valueEnd: trimmed.upperBound, lineEnd: lineStart + line.count),
             at: position)
         if kind == .contentLength { layout.contentLength = Int(value.trimmingWhitespace) }
+    }
+
+    /// Content-Length written by an edit must stay a number the parser accepts, or framing breaks.
+    static func checkContentLength(_ kind: SIPHeaderKind, _ value: String) throws(SIPParseError) {
+        guard kind == .contentLength else { return }
+        let text = value.trimmingWhitespace
+        guard text.utf8.allSatisfy(SIPBytes.isDigit), let n = Int(text), n <= SIPMessageIndexer.maxContentLength else {
+            throw SIPParseError(.badContentLength, at: 0)
+        }
     }
 
     public mutating func insertHeader(_ kind: SIPHeaderKind, value: String, at index: Int) throws(SIPParseError) {
@@ -88,6 +98,7 @@ extension SIPMessage {
         guard layout.headers.indices.contains(index) else { return }
         let valueBytes = try Self.checkedValue(value)
         let entry = layout.headers[index]
+        try Self.checkContentLength(entry.kind, value)
         let delta = valueBytes.count - entry.valueRange.count
         splice(entry.valueRange, with: valueBytes)
         layout.headers[index].valueEnd32 &+= Int32(truncatingIfNeeded: delta)

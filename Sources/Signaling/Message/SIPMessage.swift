@@ -30,7 +30,7 @@ public struct SIPMessage: Sendable {
     public static func parse(_ buffer: UnsafeRawBufferPointer, limits: SIPLimits = .default) throws(SIPParseError)
         -> SIPMessage
     {
-        try parse(Array(buffer.bindMemory(to: UInt8.self)), limits: limits)
+        try parse(Array(buffer), limits: limits)
     }
 
     /// Parses text (tests, tools). Line ends must already be CRLF.

@@ -17,6 +17,8 @@ enum SIPMessageIndexer {
     {
         let n = p.count
         if n > limits.maxMessageSize && mode != .streamHeaders { throw SIPParseError(.messageTooLarge, at: limits.maxMessageSize) }
+        // Index entries hold Int32 offsets.
+        if n > Int(Int32.max) { throw SIPParseError(.messageTooLarge, at: Int(Int32.max)) }
         var layout = SIPMessageLayout()
         layout.headers.reserveCapacity(16)
         var i = try startLine(p, &layout)
