@@ -1,0 +1,81 @@
+/// Whole-message checks for elements that must reject malformed messages (a UAS, a registrar, or
+/// a proxy in strict mode). Parsing alone stays lazy; `validate()` decodes every header the codec
+/// knows and the RFC 3261 §8.1.1 mandatory set.
+extension SIPMessage {
+    /// Throws the first problem found, checking in message order what RFC 3261 requires:
+    /// Request-URI, To, From, Call-ID, CSeq (number and, for requests, method), Via, Max-Forwards,
+    /// Contact, Content-Type, Expires, and that singleton headers appear once.
+    public func validate() throws(SIPParseError) {
+        if isRequest { _ = try requestURI }
+        var seen = Set<SIPHeaderKind>()
+        for entry in layout.headers where entry.kind != .other {
+            if entry.kind.isSingleton && !seen.insert(entry.kind).inserted {
+                throw SIPParseError(.duplicateHeader(entry.kind), at: entry.nameRange.lowerBound)
+            }
+            switch entry.kind {
+            case .via:
+                for range in SIPValueSplitter.split(bytes, entry.valueRange) { _ = try SIPViaParser.parse(bytes, range) }
+            case .from, .to:
+                _ = try SIPNameAddressParser.parse(bytes, entry.valueRange)
+            case .cseq:
+                let cseq = try SIPCSeq.parse(bytes, entry.valueRange)
+                if let method, cseq.method != method {
+                    throw SIPParseError(.cseqMethodMismatch, at: entry.valueRange.lowerBound)
+                }
+            case .callID:
+                _ = try Self.callID(bytes, entry.valueRange)
+            case .maxForwards:
+                _ = try SIPNumbers.whole(bytes, entry.valueRange, max: 255, error: .badMaxForwards)
+            case .expires:
+                _ = try SIPNumbers.whole(bytes, entry.valueRange, max: 0xFFFF_FFFF, error: .badExpires)
+            case .contentType:
+                _ = try SIPMediaType.parse(bytes, entry.valueRange)
+            case .contact:
+                if entry.valueRange.count == 1 && bytes[entry.valueRange.lowerBound] == UInt8(ascii: "*") { break }
+                for range in SIPValueSplitter.split(bytes, entry.valueRange) { _ = try SIPNameAddressParser.parse(bytes, range) }
+            case .route, .recordRoute:
+                for range in SIPValueSplitter.split(bytes, entry.valueRange) { _ = try SIPNameAddressParser.parse(bytes, range) }
+            default:
+                break
+            }
+        }
+        for kind in [SIPHeaderKind.to, .from, .callID, .cseq] where !seen.contains(kind) {
+            throw SIPParseError(.missingHeader(kind), at: layout.headersEnd)
+        }
+        if firstHeader(.via) == nil { throw SIPParseError(.missingHeader(.via), at: layout.headersEnd) }
+    }
+
+    /// Whether this message still has what a proxy needs to answer it statelessly (e.g. with 400):
+    /// a request with a parseable top Via, From, To, Call-ID and CSeq (RFC 3261 §8.2.6, §16.3).
+    public var canBuildStatelessResponse: Bool {
+        guard isRequest else { return false }
+        do {
+            guard try topVia != nil else { return false }
+            _ = try from
+            _ = try to
+            _ = try callID
+            _ = try cseq
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Indexes a message that `parse` rejected, as far as is needed to answer it with a 400:
+    /// Content-Length problems are ignored (the body is dropped). Returns nil unless the result is
+    /// a request that `canBuildStatelessResponse`.
+    public static func salvageForErrorResponse(_ bytes: [UInt8], limits: SIPLimits = .default) -> SIPMessage? {
+        guard bytes.count <= limits.maxMessageSize else { return nil }
+        let layout: SIPMessageLayout
+        do {
+            layout = try bytes.withUnsafeBufferPointer { (p) throws(SIPParseError) -> SIPMessageLayout in
+                try SIPMessageIndexer.index(p, limits: limits, mode: .lenient)
+            }
+        } catch {
+            return nil
+        }
+        var message = SIPMessage(bytes: Array(bytes[0..<layout.bodyStart]), layout: layout)
+        message.layout.contentLength = nil
+        return message.canBuildStatelessResponse ? message : nil
+    }
+}
