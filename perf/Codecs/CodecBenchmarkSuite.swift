@@ -39,8 +39,10 @@ public struct CodecBenchmarkSuite: Sendable {
 
     /// Parse, then read what a stateful proxy reads on every message.
     static func proxyRead(_ bytes: [UInt8]) -> Int {
-        guard let message = try? SIPMessage.parse(bytes) else { return 0 }
-        let branchLength = message.topVia?.branch?.utf8.count ?? 0
-        return branchLength &+ message.callID.utf8.count &+ Int(message.cseq.sequence)
+        guard let message = try? SIPMessage.parse(bytes),
+              let via = try? message.topVia,
+              let callID = try? message.callID,
+              let cseq = try? message.cseq else { return 0 }
+        return (via.branch?.utf8.count ?? 0) &+ callID.utf8.count &+ Int(cseq.sequence)
     }
 }
