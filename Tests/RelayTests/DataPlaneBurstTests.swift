@@ -69,7 +69,9 @@ import Testing
         #expect(DataPlaneHarness.eventually { plane.totals().packetsForwarded == UInt64(total) })
         let totals = plane.totals()
         #expect(totals.packetsReceived == UInt64(total) && totals.drops.allSatisfy { $0 == 0 })
-        #expect(totals.batches > 0 && totals.batches < UInt64(total))
+        // How many packets share a batch depends on scheduling (a loaded machine may wake per packet), so only
+        // the bound is checked here; batching efficiency is a benchmark figure, not a test.
+        #expect(totals.batches > 0 && totals.batches <= UInt64(total))
         if engine == .uring && buffers == 16 { #expect(totals.bufferShortages > 0 && totals.rearms > 0) }
     }
 }
