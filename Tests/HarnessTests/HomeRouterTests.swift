@@ -54,7 +54,7 @@ extension NetworkLabTests {
             }
 
             // Idle for less than the timeout: the pinhole is still open (this packet also restarts the timer).
-            usleep(1_500_000)
+            usleep(1_000_000)
             #expect(try topology.serverReachesPhone(through: mapping, within: .seconds(1)))
 
             // Idle for longer than the timeout: the mapping is gone and the server's packet ends at the router.

@@ -31,6 +31,19 @@ struct NetworkLabTests {
         }
     }
 
+    @Test func asyncWithNamespaceRunsOnAThreadInsideTheNamespace() async throws {
+        let lab = try NetworkLab()
+        defer { lab.shutdown() }
+        let a = try lab.addNamespace("a")
+        let b = try lab.addNamespace("b")
+        try lab.link(a, interface: "only-in-a", to: b, interface: "only-in-b")
+        // /proc/thread-self/net shows the calling thread's namespace.
+        let seen = try await lab.withNamespace(a) { LabPaths.readText("/proc/thread-self/net/dev") }
+        #expect(seen.contains("only-in-a"))
+        #expect(!seen.contains("only-in-b"))
+        #expect(!LabPaths.readText("/proc/thread-self/net/dev").contains("only-in-a"), "the caller's thread never moved")
+    }
+
     @Test func runExecutesInsideTheNamespaceAndReportsStatusAndOutput() throws {
         let lab = try NetworkLab()
         defer { lab.shutdown() }

@@ -23,6 +23,22 @@ extension NetworkLab {
         try ip(["-n", a.name, "link", "add", aInterface, "type", "veth", "peer", "name", bInterface, "netns", b.name])
         try configure(a, interface: aInterface, addresses: parsedA)
         try configure(b, interface: bInterface, addresses: parsedB)
+        if parsedA.contains(where: \.isIPv6) { try waitForIPv6(a, interface: aInterface) }
+        if parsedB.contains(where: \.isIPv6) { try waitForIPv6(b, interface: bInterface) }
+    }
+
+    /// Waits (≤ 3 s) until IPv6 is running on `interface`. The kernel finishes an interface's IPv6 setup (its
+    /// multicast route, without which incoming neighbour solicitations are dropped as "no route") only when the
+    /// link-state watcher reports the carrier, up to a second after `link set up`; until then the first IPv6
+    /// datagram towards it waits for a neighbour-discovery retry, 1 s later.
+    private func waitForIPv6(_ namespace: LabNamespace, interface: String) throws {
+        let ipPath = try LabTools.requireIP()
+        let argv = [ipPath, "-n", namespace.name, "-6", "route", "show", "table", "local", "dev", interface]
+        for _ in 0..<150 {
+            if try LabCommand.run(argv).stdout.contains("ff00::/8") { return }
+            usleep(20_000)
+        }
+        throw NetworkLabError.requirementsNotMet("IPv6 did not come up on \(interface) in \(namespace.name) within 3 s")
     }
 
     private func configure(_ namespace: LabNamespace, interface: String, addresses: [LabAddress]) throws {
@@ -33,8 +49,7 @@ extension NetworkLab {
     }
 
     private func addAddress(_ address: LabAddress, to interface: String, in namespace: LabNamespace) throws {
-        // `nodad`: skip IPv6 duplicate address detection, which would leave the address unusable ("tentative")
-        // for about a second after it is added.
+        // `nodad`: no duplicate address detection (the namespace default is off too, see `addNamespace`).
         let extra = address.isIPv6 ? ["nodad"] : []
         try ip(["-n", namespace.name, "address", "add", address.cidr, "dev", interface] + extra)
     }

@@ -74,6 +74,10 @@ public final class NetworkLab: @unchecked Sendable {
         LabRegistry.shared.register(namespace: namespace.name)
         try ip(["netns", "add", namespace.name])
         try ip(["-n", namespace.name, "link", "set", "lo", "up"])
+        // No IPv6 duplicate address detection in the lab: while the link-local address is "tentative" (about 1 s)
+        // neighbour discovery stalls, so the first IPv6 datagram would be late. Absent on IPv6-less kernels.
+        try? setSysctl(namespace, "net.ipv6.conf.default.accept_dad", "0")
+        try? setSysctl(namespace, "net.ipv6.conf.all.accept_dad", "0")
         return namespace
     }
 
@@ -168,7 +172,17 @@ public final class NetworkLab: @unchecked Sendable {
             }
             return (processes, sockets, namespaceList)
         }
-        for process in toStop { process.stop() }
+        // All at once, so shutdown waits at most one grace period however many processes there are.
+        for process in toStop {
+            process.signal(SIGCONT)
+            process.terminate()
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(500))
+        for process in toStop where process.wait(timeout: max(.zero, clock.now.duration(to: deadline))) == nil {
+            process.kill()
+            process.wait(timeout: .seconds(5))
+        }
         for socket in toClose { socket.close() }
         for namespace in toRemove.reversed() {
             LabOwnership.removeNamespace(namespace.name)
