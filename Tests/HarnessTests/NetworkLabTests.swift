@@ -31,6 +31,33 @@ struct NetworkLabTests {
         }
     }
 
+    /// Topology: h1 (10.77.3.1) ── switch br0 ── h2 (10.77.3.2); h2 also routes to h3 (10.78.3.1) behind it.
+    @Test func hostsOnASwitchAndARoutedHopReachEachOther() throws {
+        let lab = try NetworkLab()
+        defer { lab.shutdown() }
+        let lan = try lab.addSwitch("lan")
+        let h1 = try lab.addNamespace("h1")
+        let h2 = try lab.addNamespace("h2")
+        let h3 = try lab.addNamespace("h3")
+        try lab.attach(h1, to: lan, interface: "eth0", addresses: ["10.77.3.1/24"])
+        try lab.attach(h2, to: lan, interface: "eth0", addresses: ["10.77.3.2/24"])
+        try lab.link(h2, interface: "eth1", addresses: ["10.78.3.2/24"], to: h3, interface: "eth0", addresses: ["10.78.3.1/24"])
+        try lab.enableForwarding(h2)
+        try lab.setDefaultRoute(h1, via: "10.77.3.2")
+        try lab.addRoute(h3, to: "10.77.3.0/24", via: "10.78.3.2")
+
+        let one = try lab.udpSocket(in: h1, bind: "10.77.3.1")
+        let two = try lab.udpSocket(in: h2, bind: "0.0.0.0")
+        let three = try lab.udpSocket(in: h3, bind: "10.78.3.1")
+        try one.send([1], to: "10.77.3.2", port: two.localPort)
+        #expect(try two.receive(timeout: .seconds(2))?.host == "10.77.3.1", "across the switch")
+        try one.send([2], to: "10.78.3.1", port: three.localPort)
+        let routed = try #require(try three.receive(timeout: .seconds(2)), "through the routing namespace")
+        #expect(routed.host == "10.77.3.1", "no NAT on a plain router")
+        try three.send([3], to: routed.host, port: routed.port)
+        #expect(try one.receive(timeout: .seconds(2))?.bytes == [3])
+    }
+
     @Test func asyncWithNamespaceRunsOnAThreadInsideTheNamespace() async throws {
         let lab = try NetworkLab()
         defer { lab.shutdown() }
