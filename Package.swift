@@ -32,7 +32,7 @@ let package = Package(
             path: "Sources/tandem"
         ),
         // Test support: network namespaces, veth pairs, a masquerading "home router". Shared by integration tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["README.md"]),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "TestSupport"], path: "Tests/RelayTests"),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "TestSupport"], path: "Tests/SignalingTests",
                     resources: [.copy("Fixtures")]),
