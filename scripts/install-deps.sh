@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
   pkg-config liburing-dev libnftnl-dev libmnl-dev libsqlite3-dev   # build: CShims, the embedded store
-  nftables iproute2 conntrack procps                               # run/test: kernel offload, netns harness
+  nftables iproute2 procps                                         # run/test: kernel offload, netns harness
   sip-tester                                                       # test/perf: SIPp
 )
 # Extra peers for integration tests and side-by-side benchmarks (TANDEM_PEERS=0 skips them).
