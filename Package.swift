@@ -42,7 +42,8 @@ let package = Package(
         // Test support: network namespaces, veth pairs, a masquerading "home router". Shared by integration tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "TestSupport"], path: "Tests/RelayTests"),
-        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "TestSupport"], path: "Tests/SignalingTests",
+        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+                    path: "Tests/SignalingTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PerfTests", dependencies: ["Perf"], path: "Tests/PerfTests"),
         .testTarget(name: "HarnessTests", dependencies: ["TestSupport"], path: "Tests/HarnessTests"),

@@ -109,10 +109,11 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
     }
 
     /// Sends a CRLFCRLF ping; the future succeeds when the CRLF pong arrives and fails after `timeout` or if the
-    /// connection closes first. A ping while another is outstanding shares its future. Call on the event loop.
-    func ping(timeout: TimeAmount) -> EventLoopFuture<Void> {
+    /// connection closes first. A ping while another is outstanding shares its future. Call on `loop`, the
+    /// channel's event loop.
+    func ping(timeout: TimeAmount, on loop: any EventLoop) -> EventLoopFuture<Void> {
         guard let context = self.context, !self.isClosed else {
-            return self.transport.anyEventLoop.makeFailedFuture(SIPTransportError.connectionClosed(self.id))
+            return loop.makeFailedFuture(SIPTransportError.connectionClosed(self.id))
         }
         if let pending = self.pendingPong {
             return pending.promise.futureResult

@@ -8,67 +8,83 @@ extension SIPTransport {
     /// - TCP listener: over the open connection of that listener with `destination`; if there is none, a new
     ///   connection is opened (concurrent sends share one attempt) and then reused.
     ///
-    /// The future completes when the bytes are handed to the kernel; failures are also counted in `sendFailures`.
-    @discardableResult
-    public func send(_ bytes: ByteBuffer, to destination: SocketAddress, via local: LocalSocketID) -> EventLoopFuture<Void> {
-        let sockets: [ListenerSockets]
-        switch self.runningSockets() {
-        case .success(let running): sockets = running
-        case .failure(let error): return self.failedSend(error)
-        }
-        guard sockets.indices.contains(local.index) else {
-            return self.failedSend(.unknownLocalSocket(local))
-        }
-        let listener = sockets[local.index]
-        switch listener.listener.transport {
-        case .udp:
-            return self.sendDatagram(bytes, to: destination, from: listener.datagramChannels)
-        case .tcp:
-            let key = TCPFlowKey(local: local, remote: destination)
-            if let connection = self.connections.openConnection(key) {
-                return self.sendStream(bytes, over: connection)
-            }
-            return self.openOrJoinConnection(key).flatMap { connection in
-                self.sendStream(bytes, over: connection)
-            }
+    /// NIO style: pass a promise to learn when the bytes reached the kernel, or nil to fire and forget (the cheap
+    /// path for a handler answering on the event loop). Failures are counted in `sendFailures` either way.
+    public func send(
+        _ bytes: ByteBuffer,
+        to destination: SocketAddress,
+        via local: LocalSocketID,
+        promise: EventLoopPromise<Void>?
+    ) {
+        switch self.route(to: destination, via: local) {
+        case .success(let path):
+            self.send(bytes, along: path).cascade(to: promise)
+        case .failure(let error):
+            self.cells.sendFailures.bump()
+            promise?.fail(error)
         }
     }
 
-    /// Sends `bytes` (a copy is made into a buffer).
-    @discardableResult
-    public func send(_ bytes: [UInt8], to destination: SocketAddress, via local: LocalSocketID) -> EventLoopFuture<Void> {
-        self.send(ByteBuffer(bytes: bytes), to: destination, via: local)
+    /// `send(_:to:via:promise:)` for a byte array (copied into a buffer), fire and forget.
+    public func send(_ bytes: [UInt8], to destination: SocketAddress, via local: LocalSocketID) {
+        self.send(ByteBuffer(bytes: bytes), to: destination, via: local, promise: nil)
+    }
+
+    /// `send(_:to:via:promise:)` for async callers: returns when the bytes reached the kernel.
+    public func send(_ bytes: ByteBuffer, to destination: SocketAddress, via local: LocalSocketID) async throws {
+        switch self.route(to: destination, via: local) {
+        case .success(let path):
+            try await self.send(bytes, along: path).get()
+        case .failure(let error):
+            self.cells.sendFailures.bump()
+            throw error
+        }
     }
 
     /// Sends one whole SIP message over a specific TCP connection (the flow a request arrived on, RFC 5626); fails
     /// with `.unknownConnection` if it has closed, rather than opening another.
-    @discardableResult
-    public func send(_ bytes: ByteBuffer, over connection: ConnectionID) -> EventLoopFuture<Void> {
-        if case .failure(let error) = self.runningSockets() { return self.failedSend(error) }
-        guard let open = self.connections.connection(connection) else {
-            return self.failedSend(.unknownConnection(connection))
+    public func send(_ bytes: ByteBuffer, over connection: ConnectionID, promise: EventLoopPromise<Void>?) {
+        switch self.route(over: connection) {
+        case .success(let open):
+            self.sendStream(bytes, over: open).cascade(to: promise)
+        case .failure(let error):
+            self.cells.sendFailures.bump()
+            promise?.fail(error)
         }
-        return self.sendStream(bytes, over: open)
     }
 
-    /// Sends an RFC 5626 §3.5.1 CRLFCRLF ping over a TCP connection. The future succeeds when the CRLF pong comes
+    /// `send(_:over:promise:)` for async callers.
+    public func send(_ bytes: ByteBuffer, over connection: ConnectionID) async throws {
+        switch self.route(over: connection) {
+        case .success(let open):
+            try await self.sendStream(bytes, over: open).get()
+        case .failure(let error):
+            self.cells.sendFailures.bump()
+            throw error
+        }
+    }
+
+    /// Sends an RFC 5626 §3.5.1 CRLFCRLF ping over a TCP connection. The promise succeeds when the CRLF pong comes
     /// back, and fails with `.pongTimeout` after `timeout` or `.connectionClosed` if the connection ends first (the
     /// connection itself stays open on timeout: closing is the caller's decision). A ping while one is already
-    /// outstanding on the connection shares its future.
-    public func ping(_ connection: ConnectionID, timeout: TimeAmount = .seconds(10)) -> EventLoopFuture<Void> {
-        guard let open = self.connections.connection(connection) else {
-            return self.anyEventLoop.makeFailedFuture(SIPTransportError.unknownConnection(connection))
+    /// outstanding on the connection shares its outcome.
+    public func ping(_ connection: ConnectionID, timeout: TimeAmount, promise: EventLoopPromise<Void>) {
+        switch self.route(over: connection) {
+        case .success(let open):
+            self.ping(open, timeout: timeout).cascade(to: promise)
+        case .failure(let error):
+            promise.fail(error)
         }
-        let loop = open.channel.eventLoop
-        if loop.inEventLoop {
-            return open.handler.value.ping(timeout: timeout)
-        }
-        return loop.flatSubmit { open.handler.value.ping(timeout: timeout) }
     }
 
-    /// `ping(_:timeout:)` for async callers.
+    /// `ping(_:timeout:promise:)` for async callers: returns when the pong arrived.
     public func ping(_ connection: ConnectionID, timeout: TimeAmount = .seconds(10)) async throws {
-        try await self.ping(connection, timeout: timeout).get()
+        switch self.route(over: connection) {
+        case .success(let open):
+            try await self.ping(open, timeout: timeout).get()
+        case .failure(let error):
+            throw error
+        }
     }
 
     /// The open TCP connection between listener `local` and `remote`, if any.
@@ -81,14 +97,65 @@ extension SIPTransport {
         self.connections.connection(connection)?.channel.close(promise: nil)
     }
 
-    // MARK: - Internal
+    // MARK: - Routing
 
-    private func sendDatagram(_ bytes: ByteBuffer, to destination: SocketAddress, from channels: [any Channel])
+    /// How a message to a destination leaves.
+    enum SendPath {
+        /// From this UDP socket.
+        case datagram(any Channel, SocketAddress)
+        /// Over this open connection.
+        case stream(TCPConnection)
+        /// Over a connection of this flow that is yet to be opened (or is being opened).
+        case connect(TCPFlowKey)
+    }
+
+    /// Decides the path without touching a socket; fails when not running or `local` is unknown.
+    private func route(to destination: SocketAddress, via local: LocalSocketID) -> Result<SendPath, SIPTransportError> {
+        let sockets: [ListenerSockets]
+        switch self.runningSockets() {
+        case .success(let running): sockets = running
+        case .failure(let error): return .failure(error)
+        }
+        guard sockets.indices.contains(local.index) else { return .failure(.unknownLocalSocket(local)) }
+        let listener = sockets[local.index]
+        switch listener.listener.transport {
+        case .udp:
+            guard let channel = Self.pick(listener.datagramChannels, for: destination) else {
+                return .failure(.shuttingDown)
+            }
+            return .success(.datagram(channel, destination))
+        case .tcp:
+            let key = TCPFlowKey(local: local, remote: destination)
+            if let connection = self.connections.openConnection(key) {
+                return .success(.stream(connection))
+            }
+            return .success(.connect(key))
+        }
+    }
+
+    private func route(over connection: ConnectionID) -> Result<TCPConnection, SIPTransportError> {
+        if case .failure(let error) = self.runningSockets() { return .failure(error) }
+        guard let open = self.connections.connection(connection) else { return .failure(.unknownConnection(connection)) }
+        return .success(open)
+    }
+
+    /// Writes along a path; the future is on the socket's event loop, which is alive while the transport runs.
+    private func send(_ bytes: ByteBuffer, along path: SendPath) -> EventLoopFuture<Void> {
+        switch path {
+        case .datagram(let channel, let destination):
+            return self.sendDatagram(bytes, to: destination, from: channel)
+        case .stream(let connection):
+            return self.sendStream(bytes, over: connection)
+        case .connect(let key):
+            return self.openOrJoinConnection(key).flatMap { connection in
+                self.sendStream(bytes, over: connection)
+            }
+        }
+    }
+
+    private func sendDatagram(_ bytes: ByteBuffer, to destination: SocketAddress, from channel: any Channel)
         -> EventLoopFuture<Void>
     {
-        guard let channel = Self.pick(channels, for: destination) else {
-            return self.failedSend(.shuttingDown)
-        }
         let length = bytes.readableBytes
         let cells = self.cells
         let written = channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: bytes))
@@ -113,7 +180,7 @@ extension SIPTransport {
         return channels[slot]
     }
 
-    func sendStream(_ bytes: ByteBuffer, over connection: TCPConnection) -> EventLoopFuture<Void> {
+    private func sendStream(_ bytes: ByteBuffer, over connection: TCPConnection) -> EventLoopFuture<Void> {
         let length = bytes.readableBytes
         let cells = self.cells
         let written = connection.channel.writeAndFlush(bytes)
@@ -127,6 +194,14 @@ extension SIPTransport {
             }
         }
         return written
+    }
+
+    private func ping(_ connection: TCPConnection, timeout: TimeAmount) -> EventLoopFuture<Void> {
+        let loop = connection.channel.eventLoop
+        if loop.inEventLoop {
+            return connection.handler.value.ping(timeout: timeout, on: loop)
+        }
+        return loop.flatSubmit { connection.handler.value.ping(timeout: timeout, on: loop) }
     }
 
     /// The open connection of the flow, the attempt under way, or a new attempt.
@@ -148,10 +223,5 @@ extension SIPTransport {
             self.connectStream(key, on: loop).cascade(to: promise)
             return future
         }
-    }
-
-    private func failedSend(_ error: SIPTransportError) -> EventLoopFuture<Void> {
-        self.cells.sendFailures.bump()
-        return self.anyEventLoop.makeFailedFuture(error)
     }
 }

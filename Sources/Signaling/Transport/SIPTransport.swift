@@ -178,9 +178,6 @@ public final class SIPTransport: Sendable {
         ConnectionID(rawValue: self.lastConnectionID.wrappingAdd(1, ordering: .relaxed).newValue)
     }
 
-    /// Some event loop of the group, for futures that fail before reaching a channel.
-    var anyEventLoop: any EventLoop { self.group.any() }
-
     private static func close(_ sockets: ListenerSockets) async {
         for channel in sockets.datagramChannels {
             try? await channel.close()
