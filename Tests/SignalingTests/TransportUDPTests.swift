@@ -121,3 +121,27 @@ struct TransportUDPTests {
         #expect(transport.counters.sendFailures == 2)
     }
 }
+
+@Suite("TransportStream", .timeLimit(.minutes(1)))
+struct TransportStreamTests {
+    @Test func asyncStreamAdapterDeliversInOrder() async throws {
+        let stream = InboundSIPStream(bufferLimit: 100)
+        let transport = try await startLoopbackTransport([.udp], handler: stream)
+        let port = try #require(transport.listeners[0].localAddress.port)
+        let client = try TestUDPClient()
+        for tag in 1...3 { client.send(sampleRequest(tag: tag), toPort: port) }
+
+        var tags: [Int] = []
+        for await event in stream.events {
+            guard case .message(let message) = event else { continue }
+            #expect(message.local == transport.listeners[0].id)
+            tags.append(tags.count + 1)
+            #expect(message.byteArray == Array(sampleRequest(tag: tags.count).utf8))
+            if tags.count == 3 { break }
+        }
+        #expect(tags == [1, 2, 3])
+        #expect(stream.dropped == 0)
+        await transport.shutdown()
+        stream.finish()
+    }
+}

@@ -147,7 +147,10 @@ extension SIPTransport {
         case .stream(let connection):
             return self.sendStream(bytes, over: connection)
         case .connect(let key):
-            return self.openOrJoinConnection(key).flatMap { connection in
+            let connected = self.openOrJoinConnection(key)
+            let cells = self.cells
+            connected.whenFailure { _ in cells.sendFailures.bump() }
+            return connected.flatMap { connection in
                 self.sendStream(bytes, over: connection)
             }
         }

@@ -70,6 +70,9 @@ public final class SIPTransport: Sendable {
         self.state.withLockedValue { $0.sockets.map(\.listener) }
     }
 
+    /// The event loop group the sockets run on (for callers that make promises for `send(_:to:via:promise:)`).
+    public var eventLoopGroup: any EventLoopGroup { self.group }
+
     /// A snapshot of the counters.
     public var counters: TransportCounters { self.cells.snapshot }
 
