@@ -31,7 +31,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
-            path: "Sources/Signaling"
+            path: "Sources/Signaling",
+            exclude: ["Transport/README.md"]
         ),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
         .executableTarget(
