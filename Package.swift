@@ -1,8 +1,24 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 /// Tandem: an ng-controlled RTP relay (`Relay`), a SIP edge proxy (`Signaling`), and the tools that measure them (`Perf`).
 /// Every library target builds in the Swift 6 language mode with strict concurrency.
+
+/// Every module folder carries a README.md describing its parts; they are documentation, not sources, so each
+/// target excludes the ones under its path (found here rather than listed, so adding a folder needs no edit).
+func readmes(under path: String) -> [String] {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(path)
+    guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
+    return walker.compactMap { $0 as? String }.filter { $0.hasSuffix("README.md") }.sorted()
+}
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+]
+
 let package = Package(
     name: "Tandem",
     platforms: [.macOS(.v13)],
@@ -14,6 +30,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // C only where Swift cannot reach: liburing's macros, mmsghdr, libmnl/libnftnl.
@@ -23,18 +40,22 @@ let package = Package(
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("nftnl"), .linkedLibrary("mnl")]
         ),
         .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
-                exclude: ["Sessions/README.md", "DataPlane/README.md", "SDP/README.md", "Control/README.md"]),
-        .target(name: "Signaling", path: "Sources/Signaling", exclude: ["Message/README.md"]),
-        .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
+                exclude: readmes(under: "Sources/Relay")),
+        .target(name: "Signaling", dependencies: nio, path: "Sources/Signaling",
+                exclude: readmes(under: "Sources/Signaling")),
+        .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf",
+                exclude: readmes(under: "perf")),
         .executableTarget(
             name: "tandem",
             dependencies: ["Relay", "Signaling", "Perf", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/tandem"
         ),
         // Test support: network namespaces, veth pairs, a masquerading "home router". Shared by integration tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["README.md"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: readmes(under: "Tests/TestSupport")),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "TestSupport"], path: "Tests/RelayTests"),
-        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "TestSupport"], path: "Tests/SignalingTests",
+        .testTarget(name: "SignalingTests",
+                    dependencies: ["Signaling", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+                    path: "Tests/SignalingTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PerfTests", dependencies: ["Perf"], path: "Tests/PerfTests"),
         .testTarget(name: "HarnessTests", dependencies: ["TestSupport"], path: "Tests/HarnessTests"),

@@ -1,0 +1,181 @@
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension SIPTransport {
+    /// Binds one listener (reads off; `start()` switches them on).
+    func bind(_ listener: SIPListenerConfiguration, id: LocalSocketID) async throws -> ListenerSockets {
+        let address: SocketAddress
+        do {
+            address = try SocketAddress(ipAddress: listener.host, port: listener.port)
+        } catch {
+            throw SIPTransportError.invalidListenerAddress(host: listener.host, port: listener.port)
+        }
+        switch listener.transport {
+        case .udp:
+            let channels = try await self.bindDatagramSockets(at: address, id: id)
+            return ListenerSockets(
+                listener: Self.describe(listener, id: id, boundTo: channels[0].localAddress ?? address),
+                datagramChannels: channels,
+                serverChannel: nil
+            )
+        case .tcp:
+            let server = try await self.bindStreamListener(at: address, id: id)
+            return ListenerSockets(
+                listener: Self.describe(listener, id: id, boundTo: server.localAddress ?? address),
+                datagramChannels: [],
+                serverChannel: server
+            )
+        }
+    }
+
+    /// Binds the UDP socket(s) of a listener: vector reads into a fixed-size batch buffer, a large SO_RCVBUF, and with
+    /// several sockets, SO_REUSEPORT so the kernel spreads clients over them (each client always hashes to the same
+    /// socket, and all share the listener's address and port).
+    private func bindDatagramSockets(at address: SocketAddress, id: LocalSocketID) async throws -> [any Channel] {
+        let config = self.configuration
+        let socketCount = max(1, config.udpSocketsPerListener)
+        let batch = max(1, config.udpVectorReadMessageCount)
+        let maxDatagram = max(1, config.udpMaxDatagramSize)
+        var bootstrap = DatagramBootstrap(group: self.group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.autoRead, value: false)
+            // Each vector-read slot is capacity / batch bytes: one more than the largest datagram accepted.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * (maxDatagram + 1)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        SIPDatagramHandler(local: id, maxDatagramSize: maxDatagram, transport: self)
+                    )
+                }
+            }
+        if batch > 1 {
+            bootstrap = bootstrap.channelOption(.datagramVectorReadMessageCount, value: batch)
+        }
+        if let size = config.udpReceiveBufferSize {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(clamping: size))
+        }
+        if let size = config.udpSendBufferSize {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(clamping: size))
+        }
+        if socketCount > 1 {
+            bootstrap = bootstrap.channelOption(.socketOption(Self.soReusePort), value: 1)
+        }
+
+        var channels: [any Channel] = []
+        do {
+            let first = try await bootstrap.bind(to: address).get()
+            channels.append(first)
+            // With port 0 the first bind picked the port; the others must join that same port.
+            let shared = first.localAddress ?? address
+            for _ in 1..<socketCount {
+                channels.append(try await bootstrap.bind(to: shared).get())
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        return channels
+    }
+
+    /// Binds a TCP listener; accepted connections get the framing pipeline.
+    private func bindStreamListener(at address: SocketAddress, id: LocalSocketID) async throws -> any Channel {
+        try await ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: self.configuration.tcpBacklog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.autoRead, value: false)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                self.initializeStreamPipeline(channel, local: id, origin: .accepted)
+            }
+            .bind(to: address)
+            .get()
+    }
+
+    /// Opens a TCP connection for a flow, from the listener's address when it is a specific one.
+    func connectStream(_ key: TCPFlowKey, on loop: any EventLoop) -> EventLoopFuture<TCPConnection> {
+        var bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(self.configuration.tcpConnectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                self.initializeStreamPipeline(channel, local: key.local, origin: .opened)
+            }
+        if let source = self.listener(key.local)?.localAddress, Self.isSpecific(source),
+            source.protocol == key.remote.protocol
+        {
+            bootstrap = bootstrap.bind(to: Self.withPortZero(source))
+        }
+        return bootstrap.connect(to: key.remote).flatMapThrowing { channel in
+            // Runs on the channel's loop, before channelActive: register now so that sends can use it at once.
+            let handler = try channel.pipeline.syncOperations.handler(type: SIPStreamConnectionHandler.self)
+            let connection = TCPConnection(
+                id: handler.id,
+                key: key,
+                channel: channel,
+                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            )
+            self.connections.register(connection)
+            return connection
+        }
+    }
+
+    /// The per-connection pipeline: idle timeout, then framing.
+    func initializeStreamPipeline(
+        _ channel: any Channel,
+        local: LocalSocketID,
+        origin: SIPStreamConnectionHandler.Origin
+    ) -> EventLoopFuture<Void> {
+        let config = self.configuration
+        return channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            if let idle = config.tcpIdleTimeout {
+                try pipeline.addHandler(IdleStateHandler(allTimeout: idle))
+            }
+            try pipeline.addHandler(
+                SIPStreamConnectionHandler(
+                    id: self.makeConnectionID(),
+                    local: local,
+                    origin: origin,
+                    maxMessageSize: config.tcpMaxMessageSize,
+                    transport: self
+                )
+            )
+        }
+    }
+
+    private static let soReusePort = NIOBSDSocket.Option(rawValue: SO_REUSEPORT)
+
+    private static func describe(
+        _ listener: SIPListenerConfiguration,
+        id: LocalSocketID,
+        boundTo address: SocketAddress
+    ) -> BoundListener {
+        BoundListener(
+            id: id,
+            transport: listener.transport,
+            localAddress: address,
+            advertisedHost: listener.advertisedHost ?? address.ipAddress ?? listener.host,
+            advertisedPort: listener.advertisedPort ?? address.port ?? listener.port,
+            configuration: listener
+        )
+    }
+
+    /// False for the wildcard addresses, whose outbound source the kernel picks.
+    private static func isSpecific(_ address: SocketAddress) -> Bool {
+        guard let ip = address.ipAddress else { return false }
+        return ip != "0.0.0.0" && ip != "::"
+    }
+
+    private static func withPortZero(_ address: SocketAddress) -> SocketAddress {
+        var copy = address
+        copy.port = 0
+        return copy
+    }
+}
