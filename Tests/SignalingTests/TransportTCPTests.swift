@@ -89,10 +89,13 @@ struct TransportTCPTests {
         let connection = try #require(recorder.messages.first?.connection)
 
         // The phone answers the ping with a pong.
-        async let pinged: Void = transport.ping(connection, timeout: .seconds(5))
+        // The promise form, not `async let`: the blocking reads below must not wait for a cooperative-pool thread
+        // that other suites' blocking tests may be holding.
+        let pinged = transport.eventLoopGroup.next().makePromise(of: Void.self)
+        transport.ping(connection, timeout: .seconds(5), promise: pinged)
         #expect(client.read(count: 4) == Array("\r\n\r\n".utf8))
         client.write("\r\n")
-        try await pinged
+        try await pinged.futureResult.get()
         #expect(transport.counters.pingsSent == 1)
         #expect(transport.counters.pongsReceived == 1)
 
