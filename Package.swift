@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // C only where Swift cannot reach: liburing's macros, mmsghdr, libmnl/libnftnl.
@@ -22,13 +24,15 @@ let package = Package(
             path: "Sources/CShims",
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("nftnl"), .linkedLibrary("mnl")]
         ),
-        .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
+        .target(name: "Relay", dependencies: ["CShims", .product(name: "Yams", package: "Yams"),
+                                             .product(name: "Logging", package: "swift-log")], path: "Sources/Relay",
                 exclude: ["Sessions/README.md", "DataPlane/README.md", "SDP/README.md", "Control/README.md"]),
         .target(name: "Signaling", path: "Sources/Signaling"),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
         .executableTarget(
             name: "tandem",
-            dependencies: ["Relay", "Signaling", "Perf", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Relay", "Signaling", "Perf", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Sources/tandem"
         ),
         // Test support: network namespaces, veth pairs, a masquerading "home router". Shared by integration tests.
