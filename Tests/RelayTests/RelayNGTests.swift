@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 @testable import Relay
@@ -10,6 +11,21 @@ import Testing
         #expect(reply["result"]?.stringValue == "pong")
         let json = relay.exchange(Array("j1 {\"command\":\"ping\"}".utf8))
         #expect(json.map { String(decoding: $0, as: UTF8.self) } == "j1 {\"result\":\"pong\"}")
+    }
+
+    @Test func listensOnIPv6AndServesIPv6Media() throws {
+        let relay = try RelayUnderTest {
+            $0.listenNG = ["127.0.0.1:0", "[::1]:0"]
+            $0.interfaces = ["v6/::1"]
+        }
+        #expect(relay.server.ngEndpoints.count == 2)
+        let client = try DataPlaneTestClient("::1")
+        let ping = NGMessage(cookie: Array("six".utf8), encoding: .bencode, dictionary: ["command": .text("ping")])
+        client.send(ping.encoded(), to: relay.server.ngEndpoints[1])
+        #expect(client.receive(timeoutMs: 2000).map { String(decoding: $0.payload, as: UTF8.self) } == "six d6:result4:ponge")
+        let offer = try relay.offer(callID: "v6", fromTag: "f", sdp: RelaySDP.audio(port: 4000, address: "::1")
+            .replacingIP4())
+        #expect(RelaySDP.text(offer).contains("c=IN IP6 ::1\r\n"))
     }
 
     @Test func offerAndAnswerRewriteSDPWithRelayPorts() throws {
@@ -141,5 +157,18 @@ enum RelayHTTP {
             response += buffer[0..<count]
         }
         return String(decoding: response, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// `IN IP4` → `IN IP6` (for IPv6 SDP built from the IPv4 template).
+    func replacingIP4() -> String {
+        var out = ""
+        var rest = Substring(self)
+        while let range = rest.range(of: "IN IP4") {
+            out += rest[..<range.lowerBound] + "IN IP6"
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
     }
 }
