@@ -72,4 +72,18 @@ import Testing
         #expect(text.contains("c=IN IP4 127.0.0.1\r\n"))
         #expect(text.contains("a=rtcp-mux\r\n"))
     }
+
+    @Test func sipSourceAddressReplacesTheSDPAddress() throws {
+        let handler = ControlHandlerTests.handler()
+        let request = NGMessage(cookie: Array("k4".utf8), encoding: .bencode, dictionary: [
+            "command": .text("offer"), "call-id": .text("nat"), "from-tag": .text("f"),
+            "sdp": .text(RelaySDP.audio(port: 4000, address: "192.168.1.20")),
+            "flags": .list([.text("SIP source address")]),
+            "received from": .list([.text("IP4"), .text("203.0.113.9")]),
+        ]).encoded()
+        _ = handler.handle(request, at: ControlHandlerTests.now)
+        let snapshot = try handler.sessions.query(callID: "nat")
+        let advertised = snapshot.monologues.first { $0.tag == "f" }?.medias.first?.streams.first?.advertisedEndpoint
+        #expect(advertised?.description == "203.0.113.9:4000")
+    }
 }

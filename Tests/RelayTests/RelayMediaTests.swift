@@ -87,4 +87,37 @@ import Testing
         }
         #expect(ended)
     }
+
+    @Test(arguments: engines) func bleedIsDroppedAfterTheLearningWindow(engine: IOEngineKind) throws {
+        let relay = try RelayUnderTest(engine: engine)
+        let call = try RelayCallUnderTest(relay, callID: "bleed")
+        let intruder = try DataPlaneTestClient("127.0.0.1")
+        call.a.send(DataPlaneHarness.payload(1, 0), to: call.toRelayA)
+        #expect(call.b.receive(count: 1).count == 1)
+        usleep(3_200_000) // the standard 3 s learning window
+        call.a.send(DataPlaneHarness.payload(1, 1), to: call.toRelayA)
+        #expect(call.b.receive(count: 1).count == 1)
+        intruder.send(DataPlaneHarness.payload(9, 2), to: call.toRelayA)
+        #expect(call.b.staysQuiet(milliseconds: 150))
+        #expect(relay.server.currentMetrics().dataPlane.drops(.bleed) == 1)
+    }
+
+    @Test func occupiedPortIsSkippedBeforeReplying() throws {
+        let relay = try RelayUnderTest(ports: 8)
+        // Something else holds the first pair of the range.
+        var squatters: [Int32] = []
+        for port in relay.portMin...(relay.portMin + 1) {
+            if let endpoint = SocketEndpoint(address: "127.0.0.1", port: UInt16(port)) {
+                squatters.append(try UDPSocket.bind(endpoint))
+            }
+        }
+        defer { for fd in squatters { close(fd) } }
+        for index in 0..<2 {
+            let reply = try relay.offer(callID: "squat\(index)", fromTag: "f", sdp: RelaySDP.audio(port: 4000))
+            #expect(reply["result"]?.stringValue == "ok")
+            let port = Int(RelaySDP.endpoint(in: reply)?.port ?? 0)
+            #expect(port > relay.portMin + 1 && port <= relay.portMax)
+            _ = try relay.request(["command": .text("delete"), "call-id": .text("squat\(index)"), "delete-delay": .int(0)])
+        }
+    }
 }

@@ -83,12 +83,21 @@ public final class RelayServer: @unchecked Sendable {
         metrics = RelayMetricsStore(initial)
 
         if !options.listenMetrics.isEmpty {
-            let endpoint = try RelayOptions.endpoint(options.listenMetrics, key: "listen-metrics")
-            let plane = dataPlane
-            metricsListener = try MetricsHTTPListener(endpoint: endpoint) { [metrics] in
-                var snapshot = metrics.state.withLock { $0 }
-                snapshot.dataPlane = plane.totals()
-                return snapshot.prometheusText()
+            do {
+                let endpoint = try RelayOptions.endpoint(options.listenMetrics, key: "listen-metrics")
+                let plane = dataPlane
+                metricsListener = try MetricsHTTPListener(endpoint: endpoint) { [metrics] in
+                    var snapshot = metrics.state.withLock { $0 }
+                    snapshot.dataPlane = plane.totals()
+                    return snapshot.prometheusText()
+                }
+            } catch {
+                // The control thread never started: undo what init set up before failing.
+                stopping.store(true, ordering: .releasing)
+                listener.close()
+                dataPlane.stop()
+                Glibc.close(wake)
+                throw error
             }
         }
         for endpoint in self.ngEndpoints { logger.notice("listening for ng", metadata: ["address": "\(endpoint)"]) }
