@@ -46,7 +46,16 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Sockets currently open.
     public var openSocketCount: Int { streams.count }
 
+    /// The last forwarding command queued per worker during one `execute`.
+    private var pendingTickets: [Int: CommandTicket] = [:]
+
+    /// Carries out `actions`, then waits (bounded, 250 ms) until the workers have applied the forwarding changes,
+    /// so that by the time the ng reply leaves, media sent to the new ports is already forwarded.
     public func execute(_ actions: [DataPlaneAction], callID: String?) -> [LocalSocket] {
+        defer {
+            for ticket in pendingTickets.values { _ = dataPlane.waitUntilApplied(ticket, timeout: .milliseconds(250)) }
+            pendingTickets.removeAll(keepingCapacity: true)
+        }
         var failed: [LocalSocket] = []
         for (socket, id) in removing where dataPlane.isRemoved(id) { removing[socket] = nil }
         for action in actions {
@@ -115,7 +124,8 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                 flags: DataPlaneExecutor.flags(leg.learning),
                 resetLearning: before != nil && before?.destination != leg.destination)
             do {
-                try dataPlane.updateForwarding(id, forwarding)
+                let ticket = try dataPlane.updateForwarding(id, forwarding)
+                pendingTickets[ticket.worker] = ticket
             } catch {
                 forwardingErrors += 1
             }

@@ -161,6 +161,10 @@ public final class RelayServer: @unchecked Sendable {
 
     private func serve(_ datagram: NGUDPListener.Datagram) {
         let exchange = handler.handle(datagram.bytes, at: RelayServer.wallClock())
+        // Command counters are published before the reply leaves, so a client that scrapes right after its reply
+        // sees its command counted; the O(calls) session statistics follow after the reply.
+        let counters = handler.counters
+        metrics.state.withLock { $0.commands = counters }
         if let reply = exchange.reply { listener.reply(reply, to: datagram) }
         var metadata: Logger.Metadata = ["command": "\(exchange.command)", "result": "\(exchange.result)"]
         if let callID = exchange.callID { metadata["call_id"] = "\(callID)" }
