@@ -1,0 +1,206 @@
+import CShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Carries out the session layer's `DataPlaneAction`s against the real `DataPlane`: binds one UDP socket per
+/// `LocalSocket` on the interface address, registers it as a stream, and turns each `ForwardingRule` leg into the
+/// socket's forwarding entry.
+///
+/// Worker placement: streams that forward to each other must live on one worker (the data plane rejects anything
+/// else, which keeps the hot path free of cross-thread reads). All sockets of one call therefore go on one worker:
+/// the first socket picks the least loaded worker, the rest follow it (`addStream(fd:worker:)`), which covers the
+/// RTP/RTCP pair and both legs of every rule.
+///
+/// rtcp-mux: an RTCP leg multiplexed on its RTP socket gets no entry of its own — the RTP rule already points that
+/// socket at its peer, and the data plane does not split RTP from RTCP by payload type. When one side is muxed and
+/// the other is not, the non-muxed RTCP socket still forwards to the muxed socket, so RTCP reaches the muxed side;
+/// RTCP *from* the muxed side leaves through the other side's RTP socket (a known limitation).
+///
+/// Only the control thread calls this (it is not Sendable).
+public final class DataPlaneExecutor: MediaPlaneExecutor {
+    public let dataPlane: DataPlane
+    /// Socket receive/send buffer size passed to `UDPSocket.bind`.
+    public var socketBufferBytes: Int32?
+
+    private var streams: [LocalSocket: StreamID] = [:]
+    private var socketCall: [LocalSocket: String] = [:]
+    private var callWorkers: [String: (worker: Int, sockets: Int)] = [:]
+    /// Sockets removed from the data plane whose close has not been confirmed yet (io_uring closes
+    /// asynchronously); a re-bind of the same port waits for it.
+    private var removing: [LocalSocket: StreamID] = [:]
+    private var rules: [ForwardingID: ForwardingRule] = [:]
+    /// Session streams with a socket of their own (non-muxed legs), for reports.
+    private var mediaStreams: [MediaStreamID: LocalSocket] = [:]
+
+    /// Failures the data plane reported for forwarding updates (should stay 0).
+    public private(set) var forwardingErrors = 0
+    /// Binds that failed.
+    public private(set) var bindFailures = 0
+
+    public init(dataPlane: DataPlane, socketBufferBytes: Int32? = 1 << 20) {
+        self.dataPlane = dataPlane
+        self.socketBufferBytes = socketBufferBytes
+    }
+
+    /// Sockets currently open.
+    public var openSocketCount: Int { streams.count }
+
+    /// The last forwarding command queued per worker during one `execute`.
+    private var pendingTickets: [Int: CommandTicket] = [:]
+
+    /// Carries out `actions`, then waits (bounded, 250 ms) until the workers have applied the forwarding changes,
+    /// so that by the time the ng reply leaves, media sent to the new ports is already forwarded.
+    public func execute(_ actions: [DataPlaneAction], callID: String?) -> [LocalSocket] {
+        defer {
+            for ticket in pendingTickets.values { _ = dataPlane.waitUntilApplied(ticket, timeout: .milliseconds(250)) }
+            pendingTickets.removeAll(keepingCapacity: true)
+        }
+        var failed: [LocalSocket] = []
+        for (socket, id) in removing where dataPlane.isRemoved(id) { removing[socket] = nil }
+        for action in actions {
+            switch action {
+            case .openPort(let socket):
+                if !open(socket, callID: callID) { failed.append(socket) }
+            case .addForwarding(let rule), .updateForwarding(let rule):
+                let previous = rules[rule.id]
+                rules[rule.id] = rule
+                apply(rule, previous: previous)
+            case .removeForwarding(let id):
+                if let rule = rules.removeValue(forKey: id) { detach(rule) }
+            case .closePort(let socket):
+                close(socket)
+            }
+        }
+        return failed
+    }
+
+    private func open(_ socket: LocalSocket, callID: String?) -> Bool {
+        if streams[socket] != nil { return true }
+        if let pending = removing.removeValue(forKey: socket) { _ = dataPlane.waitUntilRemoved(pending) }
+        guard let endpoint = SocketEndpoint(address: socket.address.description, port: socket.port) else {
+            bindFailures += 1
+            return false
+        }
+        let fd: Int32
+        do {
+            fd = try UDPSocket.bind(endpoint, bufferBytes: socketBufferBytes)
+        } catch {
+            bindFailures += 1
+            return false
+        }
+        let key = callID ?? ""
+        let worker = callWorkers[key]?.worker
+        do {
+            let id = try dataPlane.addStream(fd: fd, worker: worker)
+            streams[socket] = id
+            socketCall[socket] = key
+            let owner = worker ?? dataPlane.worker(of: id) ?? 0
+            callWorkers[key] = (owner, (callWorkers[key]?.sockets ?? 0) + 1)
+            return true
+        } catch {
+            Glibc.close(fd)
+            bindFailures += 1
+            return false
+        }
+    }
+
+    private func close(_ socket: LocalSocket) {
+        guard let id = streams.removeValue(forKey: socket) else { return }
+        if (try? dataPlane.removeStream(id)) != nil { removing[socket] = id }
+        if let key = socketCall.removeValue(forKey: socket), let entry = callWorkers[key] {
+            callWorkers[key] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
+        }
+    }
+
+    private func apply(_ rule: ForwardingRule, previous: ForwardingRule?) {
+        let legs = [(rule.a, rule.b, previous?.a), (rule.b, rule.a, previous?.b)]
+        for (leg, other, before) in legs {
+            if leg.muxed && rule.kind == .rtcp { continue }
+            mediaStreams[leg.stream] = leg.local
+            guard let id = streams[leg.local], let peer = streams[other.local] else { continue }
+            let forwarding = Forwarding(
+                peer: peer, advertised: leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
+                flags: DataPlaneExecutor.flags(leg.learning),
+                resetLearning: before != nil && before?.destination != leg.destination)
+            do {
+                let ticket = try dataPlane.updateForwarding(id, forwarding)
+                pendingTickets[ticket.worker] = ticket
+            } catch {
+                forwardingErrors += 1
+            }
+        }
+    }
+
+    private func detach(_ rule: ForwardingRule) {
+        for leg in [rule.a, rule.b] {
+            if leg.muxed && rule.kind == .rtcp { continue }
+            mediaStreams[leg.stream] = nil
+            guard let id = streams[leg.local] else { continue }
+            _ = try? dataPlane.updateForwarding(id, Forwarding())
+        }
+    }
+
+    public func report(for stream: MediaStreamID, at now: SessionTime) -> MediaStreamReport? {
+        guard let socket = mediaStreams[stream], let id = streams[socket],
+              let snapshot = dataPlane.snapshot(of: id) else { return nil }
+        return report(stream, snapshot, now: now, monotonicNow: tdm_coarse_now_ns())
+    }
+
+    public func reports(at now: SessionTime) -> [MediaStreamReport] {
+        let monotonicNow = tdm_coarse_now_ns()
+        var result: [MediaStreamReport] = []
+        result.reserveCapacity(mediaStreams.count)
+        for (stream, socket) in mediaStreams {
+            guard let id = streams[socket], let snapshot = dataPlane.snapshot(of: id) else { continue }
+            result.append(report(stream, snapshot, now: now, monotonicNow: monotonicNow))
+        }
+        return result
+    }
+
+    private func report(_ stream: MediaStreamID, _ snapshot: StreamSnapshot, now: SessionTime,
+                        monotonicNow: UInt64) -> MediaStreamReport {
+        let counters = snapshot.counters
+        var lastPacket: SessionTime?
+        if counters.lastPacketNanoseconds != 0 {
+            // The data plane stamps packets with the coarse monotonic clock; the session layer keeps wall time.
+            let age = monotonicNow >= counters.lastPacketNanoseconds ? monotonicNow - counters.lastPacketNanoseconds : 0
+            let ageMicroseconds = Int64(clamping: age / 1000)
+            lastPacket = SessionTime(microseconds: now.microseconds &- ageMicroseconds)
+        }
+        return MediaStreamReport(
+            stream: stream,
+            counters: MediaCounters(packets: counters.packetsReceived, bytes: counters.bytesReceived,
+                                    errors: counters.errors),
+            lastPacket: lastPacket, learned: snapshot.learnedSource.map(DataPlaneExecutor.mediaEndpoint))
+    }
+
+    static func flags(_ learning: LearningFlags) -> ForwardingFlags {
+        var flags: ForwardingFlags = []
+        if learning.contains(.asymmetric) { flags.insert(.asymmetric) }
+        if learning.contains(.strictSource) { flags.insert(.strictSource) }
+        if learning.contains(.mediaHandover) { flags.insert(.mediaHandover) }
+        return flags
+    }
+
+    static func socketEndpoint(_ endpoint: MediaEndpoint) -> SocketEndpoint? {
+        SocketEndpoint(address: endpoint.address.description, port: endpoint.port)
+    }
+
+    /// A kernel address as the session layer's value; IPv4-mapped IPv6 sources become IPv4.
+    static func mediaEndpoint(_ endpoint: SocketEndpoint) -> MediaEndpoint {
+        let bytes = endpoint.addressBytes
+        if bytes.count == 4 {
+            let value = bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            return MediaEndpoint(address: .v4(value), port: endpoint.port)
+        }
+        guard bytes.count == 16 else { return MediaEndpoint(address: .v4(0), port: endpoint.port) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            let value = bytes[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            return MediaEndpoint(address: .v4(value), port: endpoint.port)
+        }
+        let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return MediaEndpoint(address: .v6(high: high, low: low), port: endpoint.port)
+    }
+}

@@ -1,0 +1,165 @@
+/// The relay's ng command path: datagram in, reply datagram out. Decodes the message, answers duplicates from the
+/// cookie cache, maps the command onto the `SessionTable`, has the executor carry out the resulting data plane
+/// actions (binding before replying, so the SDP never names a port the relay could not open), rewrites the SDP and
+/// encodes the reply in the request's form.
+///
+/// Sans I/O: the time comes in with each call and sockets live behind `MediaPlaneExecutor`, so the same code runs
+/// under the UDP listener, in tests and in the fuzzer. Not thread-safe by design: one control thread owns it (and
+/// with it the session table), which is also what makes duplicate cookies safe without locking.
+public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
+    public internal(set) var sessions: SessionTable
+    public let executor: Executor
+    public internal(set) var counters = NGCommandCounters()
+    public let limits: NGLimits
+    var cookies: CookieCache
+
+    public init(sessions: SessionTable, executor: Executor, limits: NGLimits = .default,
+                cookieCache: CookieCache = CookieCache()) {
+        self.sessions = sessions
+        self.executor = executor
+        self.limits = limits
+        self.cookies = cookieCache
+    }
+
+    /// Handles one request datagram.
+    public func handle(_ datagram: [UInt8], at now: SessionTime) -> NGExchange {
+        guard let cookie = NGMessage.cookie(of: datagram, limits: limits) else {
+            counters.malformed &+= 1
+            counters.unanswerable &+= 1
+            return NGExchange(reply: nil, command: "unknown", result: "error", detail: "no cookie", callID: nil,
+                              duplicate: false, events: [])
+        }
+        if let cached = cookies.reply(for: cookie, at: now) {
+            counters.duplicates &+= 1
+            return NGExchange(reply: cached, command: "duplicate", result: "cached", detail: nil, callID: nil,
+                              duplicate: true, events: [])
+        }
+        var exchange: NGExchange
+        do {
+            let message = try NGMessage(decoding: datagram, limits: limits)
+            exchange = process(message.dictionary, at: now)
+            exchange.reply = NGReply(dictionary: replyDictionary(exchange, extra: pendingExtra))
+                .encoded(cookie: cookie, encoding: message.encoding)
+        } catch {
+            counters.malformed &+= 1
+            let encoding = NGMessage.probableEncoding(of: datagram)
+            let reason = error.reason(for: encoding)
+            exchange = NGExchange(reply: NGReply.error(reason).encoded(cookie: cookie, encoding: encoding),
+                                  command: "unknown", result: "error", detail: reason, callID: nil,
+                                  duplicate: false, events: [])
+        }
+        pendingExtra = NGDictionary()
+        counters.count(command: exchange.command, result: exchange.result)
+        if let reply = exchange.reply { cookies.store(reply, for: cookie, at: now) }
+        return exchange
+    }
+
+    /// Extra reply keys of the command being processed (set by the command handlers).
+    var pendingExtra = NGDictionary()
+
+    private func replyDictionary(_ exchange: NGExchange, extra: NGDictionary) -> NGDictionary {
+        switch exchange.result {
+        case "pong": return NGReply.pong.dictionary
+        case "error": return NGReply.error(exchange.detail ?? "error").dictionary
+        case "warning": return NGReply.warning(exchange.detail ?? "", extra).dictionary
+        default: return NGReply.ok(extra).dictionary
+        }
+    }
+
+    /// Runs a decoded request dictionary; the reply's extra keys go to `pendingExtra`.
+    func process(_ dictionary: NGDictionary, at now: SessionTime) -> NGExchange {
+        let command: NGCommand
+        do {
+            command = try NGCommand(dictionary)
+        } catch {
+            let name: String
+            if case .unrecognizedCommand = error { name = "unknown" } else {
+                name = dictionary["command"]?.stringValue.map(ngKnownCommandName) ?? "unknown"
+            }
+            return failure(name, error.reason, callID: dictionary["call-id"]?.stringValue)
+        }
+        switch command {
+        case .ping:
+            return NGExchange(reply: nil, command: "ping", result: "pong", detail: nil, callID: nil,
+                              duplicate: false, events: [])
+        case .offer(let request):
+            return offerAnswer(request, isOffer: true, at: now)
+        case .answer(let request):
+            return offerAnswer(request, isOffer: false, at: now)
+        case .delete(let request):
+            return delete(request, at: now)
+        case .query(let request):
+            return query(request, at: now)
+        case .list(let request):
+            do {
+                let calls = try sessions.list(limit: request.limit)
+                pendingExtra = ["calls": .list(calls.map { .text($0) })]
+                return success("list", callID: nil)
+            } catch let error as SessionError {
+                return failure("list", error.reason, callID: nil)
+            } catch {
+                return failure("list", "\(error)", callID: nil)
+            }
+        case .statistics:
+            pendingExtra = NGStatisticsReply.dictionary(sessions.statistics(), counters: counters)
+            return success("statistics", callID: nil)
+        }
+    }
+
+
+    func success(_ command: String, callID: String?, events: [SessionEvent] = []) -> NGExchange {
+        NGExchange(reply: nil, command: command, result: "ok", detail: nil, callID: callID, duplicate: false,
+                   events: events)
+    }
+
+    func failure(_ command: String, _ reason: String, callID: String?) -> NGExchange {
+        pendingExtra = NGDictionary()
+        return NGExchange(reply: nil, command: command, result: "error", detail: reason, callID: callID,
+                          duplicate: false, events: [])
+    }
+
+    // MARK: - Clock and data plane reports
+
+    /// Pulls every stream's counters and learned source from the executor into the session table.
+    public func refreshCounters(at now: SessionTime) {
+        for report in executor.reports(at: now) { apply(report) }
+    }
+
+    func apply(_ report: MediaStreamReport) {
+        sessions.updateCounters(stream: report.stream, packets: report.counters.packets, bytes: report.counters.bytes,
+                                errors: report.counters.errors, lastPacket: report.lastPacket)
+        if let learned = report.learned { sessions.updateLearnedEndpoint(stream: report.stream, endpoint: learned) }
+    }
+
+    /// The once-a-second duty: refresh counters, run timeouts and delayed deletes, close what they free.
+    @discardableResult
+    public func tick(at now: SessionTime) -> SessionOutcome {
+        refreshCounters(at: now)
+        let outcome = sessions.tick(now: now)
+        _ = executor.execute(outcome.actions, callID: nil)
+        for event in outcome.events {
+            switch event {
+            case .callEnded(_, let reason), .branchEnded(_, _, let reason):
+                counters.callsEnded[reason, default: 0] &+= 1
+            }
+        }
+        return outcome
+    }
+
+    /// Deletes every call now (shutdown): closes all their ports. Returns how many calls were deleted.
+    @discardableResult
+    public func deleteAllCalls(at now: SessionTime) -> Int {
+        let callIDs = (try? sessions.list(limit: Int.max)) ?? []
+        for callID in callIDs {
+            if let (_, outcome) = try? sessions.delete(callID: callID, deleteDelay: 0, at: now) {
+                _ = executor.execute(outcome.actions, callID: callID)
+            }
+        }
+        return callIDs.count
+    }
+}
+
+/// The command name for counting: a known command, or `unknown` (so hostile input cannot grow the label set).
+func ngKnownCommandName(_ name: String) -> String {
+    ["ping", "offer", "answer", "delete", "query", "list", "statistics"].contains(name) ? name : "unknown"
+}

@@ -1,0 +1,152 @@
+import Yams
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The YAML config file of `tandem relay`: a mapping whose keys are the command-line option names
+/// (`interface`, `listen-ng`, `port-min`, ...). Unknown keys are errors, so a typo never silently falls back to
+/// a default. Errors name the file, line, column and key (from Yams' node marks).
+///
+/// ```yaml
+/// interface: [internal/10.0.0.5, external/192.0.2.10!203.0.113.7]
+/// listen-ng: 127.0.0.1:2223
+/// port-min: 30000
+/// port-max: 40000
+/// timeout: 60
+/// io-engine: auto
+/// ```
+public enum RelayConfigurationFile {
+    /// Keys the file may hold.
+    public static let keys: [String] = [
+        "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout",
+        "final-timeout", "delete-delay", "num-threads", "io-engine", "listen-metrics", "log-level",
+        "max-ng-message-bytes",
+    ]
+
+    /// Reads `path` and applies it over `options`.
+    public static func load(path: String, over options: RelayOptions) throws(RelayConfigurationError) -> RelayOptions {
+        guard let text = readFile(path) else {
+            throw RelayConfigurationError(file: path, line: 0, column: 0, key: nil, message: "cannot read file")
+        }
+        return try apply(yaml: text, file: path, over: options)
+    }
+
+    /// Applies YAML text (`file` names it in errors).
+    public static func apply(yaml: String, file: String, over base: RelayOptions) throws(RelayConfigurationError) -> RelayOptions {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw RelayConfigurationError(file: file, yamlError: error)
+        } catch {
+            throw RelayConfigurationError(file: file, line: 0, column: 0, key: nil, message: "\(error)")
+        }
+        guard let root else { return base }
+        guard case .mapping(let mapping) = root else {
+            throw RelayConfigurationError(file: file, node: root, key: nil, message: "expected a mapping of option names")
+        }
+        var options = base
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else {
+                throw RelayConfigurationError(file: file, node: keyNode, key: nil, message: "keys must be strings")
+            }
+            let fail = { (message: String) in RelayConfigurationError(file: file, node: value, key: key, message: message) }
+            func integer() throws(RelayConfigurationError) -> Int {
+                guard case .scalar(let scalar) = value, let number = Int(scalar.string) else { throw fail("expected an integer") }
+                return number
+            }
+            func text() throws(RelayConfigurationError) -> String {
+                guard case .scalar(let scalar) = value else { throw fail("expected a string") }
+                return scalar.string
+            }
+            func list() throws(RelayConfigurationError) -> [String] {
+                switch value {
+                case .scalar(let scalar): return [scalar.string]
+                case .sequence(let sequence):
+                    var items: [String] = []
+                    for item in sequence {
+                        guard case .scalar(let scalar) = item else {
+                            throw RelayConfigurationError(file: file, node: item, key: key, message: "expected a string")
+                        }
+                        items.append(scalar.string)
+                    }
+                    return items
+                default: throw fail("expected a string or a list of strings")
+                }
+            }
+            switch key {
+            case "interface": options.interfaces = try list()
+            case "listen-ng": options.listenNG = try list()
+            case "port-min": options.portMin = try integer()
+            case "port-max": options.portMax = try integer()
+            case "timeout": options.timeout = try integer()
+            case "silent-timeout": options.silentTimeout = try integer()
+            case "offer-timeout": options.offerTimeout = try integer()
+            case "final-timeout": options.finalTimeout = try integer()
+            case "delete-delay": options.deleteDelay = try integer()
+            case "num-threads": options.numThreads = try integer()
+            case "max-ng-message-bytes": options.maxNGMessageBytes = try integer()
+            case "io-engine":
+                guard let engine = IOEngineKind(rawValue: try text()) else { throw fail("expected uring, mmsg or auto") }
+                options.ioEngine = engine
+            case "listen-metrics": options.listenMetrics = try text()
+            case "log-level": options.logLevel = try text()
+            default:
+                throw RelayConfigurationError(file: file, node: keyNode, key: key, message: "unknown key")
+            }
+        }
+        return options
+    }
+
+    private static func readFile(_ path: String) -> String? {
+        guard let handle = fopen(path, "rb") else { return nil }
+        defer { fclose(handle) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if count > 0 { bytes += chunk[0..<count] }
+            if count < chunk.count { break }
+            if bytes.count > 1 << 24 { return nil }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// A config file problem: `file:line:column: key 'k': message`.
+public struct RelayConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    /// 1-based; 0 when unknown.
+    public var line: Int
+    public var column: Int
+    public var key: String?
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, key: String?, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.key = key
+        self.message = message
+    }
+
+    init(file: String, node: Node, key: String?, message: String) {
+        self.init(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, key: key, message: message)
+    }
+
+    init(file: String, yamlError: YamlError) {
+        switch yamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            self.init(file: file, line: mark.line, column: mark.column, key: nil, message: problem)
+        case .composer(_, let problem, let mark, _):
+            self.init(file: file, line: mark.line, column: mark.column, key: nil, message: problem)
+        default:
+            self.init(file: file, line: 0, column: 0, key: nil, message: "\(yamlError)")
+        }
+    }
+
+    public var description: String {
+        let keyText = key.map { "key '\($0)': " } ?? ""
+        return "\(file):\(line):\(column): \(keyText)\(message)"
+    }
+}

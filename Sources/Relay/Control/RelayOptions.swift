@@ -1,0 +1,103 @@
+/// Everything `tandem relay` can be told, with rtpengine's option names. Built from defaults, then the YAML
+/// config file, then command-line flags (flags win).
+public struct RelayOptions: Sendable, Equatable {
+    /// `interface`: `name/address[!advertised]` or a plain address (named `default`).
+    public var interfaces: [String] = ["127.0.0.1"]
+    /// `listen-ng`: `host:port`, `[v6]:port` or a bare port (on 127.0.0.1).
+    public var listenNG: [String] = ["127.0.0.1:2223"]
+    public var portMin: Int = 30000
+    public var portMax: Int = 40000
+    public var timeout: Int = 60
+    public var silentTimeout: Int = 3600
+    public var offerTimeout: Int = 3600
+    /// 0 turns it off.
+    public var finalTimeout: Int = 0
+    public var deleteDelay: Int = 30
+    /// Data plane worker threads; 0 = one per online CPU.
+    public var numThreads: Int = 0
+    public var ioEngine: IOEngineKind = .auto
+    /// `listen-metrics`: the Prometheus endpoint; empty string turns it off.
+    public var listenMetrics: String = "127.0.0.1:9102"
+    public var logLevel: String = "info"
+    /// Largest ng datagram accepted (bigger ones get an error reply).
+    public var maxNGMessageBytes: Int = 60 * 1024
+
+    public init() {}
+
+    /// The session layer's configuration; throws `RelayOptionError` for bad interface specs or ranges.
+    public func sessionConfiguration() throws(RelayOptionError) -> SessionConfiguration {
+        guard portMin > 0, portMax <= 65535, portMin < portMax else {
+            throw .invalid(key: "port-min/port-max", value: "\(portMin)-\(portMax)")
+        }
+        guard !interfaces.isEmpty else { throw .invalid(key: "interface", value: "(none)") }
+        var parsed: [RelayInterface] = []
+        for spec in interfaces {
+            parsed.append(try RelayOptions.interface(spec, portMin: UInt16(portMin), portMax: UInt16(portMax)))
+        }
+        for (name, value) in [("timeout", timeout), ("silent-timeout", silentTimeout),
+                              ("offer-timeout", offerTimeout), ("final-timeout", finalTimeout),
+                              ("delete-delay", deleteDelay)] where value < 0 {
+            throw .invalid(key: name, value: "\(value)")
+        }
+        return SessionConfiguration(interfaces: parsed, timeout: Int64(timeout), silentTimeout: Int64(silentTimeout),
+                                    offerTimeout: Int64(offerTimeout), finalTimeout: Int64(finalTimeout),
+                                    deleteDelay: Int64(deleteDelay))
+    }
+
+    /// `name/address[!advertised]`, `address[!advertised]`.
+    static func interface(_ spec: String, portMin: UInt16, portMax: UInt16) throws(RelayOptionError) -> RelayInterface {
+        var name = "default"
+        var rest = Substring(spec)
+        if let slash = rest.firstIndex(of: "/") {
+            name = String(rest[..<slash])
+            rest = rest[rest.index(after: slash)...]
+        }
+        var advertised: MediaAddress?
+        if let bang = rest.firstIndex(of: "!") {
+            guard let parsed = MediaAddress(parsing: rest[rest.index(after: bang)...]) else {
+                throw .invalid(key: "interface", value: spec)
+            }
+            advertised = parsed
+            rest = rest[..<bang]
+        }
+        guard !name.isEmpty, let address = MediaAddress(parsing: rest) else { throw .invalid(key: "interface", value: spec) }
+        return RelayInterface(name: name, address: address, advertisedAddress: advertised, portMin: portMin, portMax: portMax)
+    }
+
+    /// `host:port`, `[v6]:port`, or a bare port on 127.0.0.1.
+    public static func endpoint(_ text: String, key: String) throws(RelayOptionError) -> SocketEndpoint {
+        if let port = UInt16(text) {
+            guard let endpoint = SocketEndpoint(address: "127.0.0.1", port: port) else { throw .invalid(key: key, value: text) }
+            return endpoint
+        }
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
+            guard after.hasPrefix(":") else { throw .invalid(key: key, value: text) }
+            portText = after.dropFirst()
+        } else if let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        } else {
+            throw .invalid(key: key, value: text)
+        }
+        if host == "localhost" { host = "127.0.0.1" }
+        guard let port = UInt16(portText), let endpoint = SocketEndpoint(address: String(host), port: port) else {
+            throw .invalid(key: key, value: text)
+        }
+        return endpoint
+    }
+}
+
+/// A bad option value.
+public enum RelayOptionError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalid(key: String, value: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let key, let value): return "invalid value for \(key): '\(value)'"
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import CShims
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tandem relay` assembled: the data plane, the ng listener and command handler on one control thread, the
+/// Prometheus endpoint on another.
+///
+/// The control thread is the single owner of the `SessionTable` (inside the `NGCommandHandler`): it reads ng
+/// datagrams, answers them, and once a second pulls data plane counters into the sessions and runs the clock
+/// (timeouts, delayed deletes). Because commands are processed one at a time there, a retransmitted request
+/// (same cookie) is read only after the first reply is cached, and is answered from the cache.
+public final class RelayServer: @unchecked Sendable {
+    public let options: RelayOptions
+    public let dataPlane: DataPlane
+    /// The ng addresses actually bound (port 0 resolved).
+    public let ngEndpoints: [SocketEndpoint]
+    /// The metrics address actually bound, nil when disabled.
+    public var metricsEndpoint: SocketEndpoint? { metricsListener?.endpoint }
+
+    private let logger: Logger
+    private let listener: NGUDPListener
+    private let handler: NGCommandHandler<DataPlaneExecutor>
+    private let wake: Int32
+    private let thread = WorkerThread()
+    private let stopping = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+    private let metrics: RelayMetricsStore
+    private var metricsListener: MetricsHTTPListener?
+
+    /// Validates the options, raises the descriptor limit, starts the data plane, binds the ng and metrics
+    /// sockets and starts the control thread.
+    public init(options: RelayOptions, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        let sessionConfiguration = try options.sessionConfiguration()
+        var ngEndpoints: [SocketEndpoint] = []
+        for text in options.listenNG { ngEndpoints.append(try RelayOptions.endpoint(text, key: "listen-ng")) }
+        guard !ngEndpoints.isEmpty else { throw RelayOptionError.invalid(key: "listen-ng", value: "(none)") }
+
+        let portsPerInterface = options.portMax - options.portMin + 1
+        let totalPorts = portsPerInterface * sessionConfiguration.interfaces.count
+        let limits = FileDescriptorLimit.raise()
+        // Each call holds about four sockets (RTP + RTCP on each side); keep some descriptors for everything else.
+        let callsByDescriptors = max(0, Int(clamping: limits.new) - 256) / 4
+        let callsByPorts = totalPorts / 4
+        logger.info("file descriptor limit", metadata: [
+            "before": "\(limits.old)", "now": "\(limits.new)", "max_calls_by_fds": "\(callsByDescriptors)",
+            "max_calls_by_ports": "\(callsByPorts)",
+        ])
+        if callsByDescriptors < callsByPorts {
+            logger.warning("RLIMIT_NOFILE caps the number of calls below what the port range allows", metadata: [
+                "max_calls": "\(callsByDescriptors)", "nofile": "\(limits.new)",
+            ])
+        }
+
+        var planeConfiguration = DataPlaneConfiguration(engine: options.ioEngine)
+        if options.numThreads > 0 { planeConfiguration.workerCount = options.numThreads }
+        planeConfiguration.maxStreams = max(64, totalPorts + 64)
+        dataPlane = try DataPlane(configuration: planeConfiguration)
+        logger.notice("data plane engine", metadata: [
+            "engine": "\(dataPlane.engine.kind)", "reason": "\(dataPlane.engine.reason)",
+            "workers": "\(dataPlane.workerCount)",
+        ])
+
+        do {
+            listener = try NGUDPListener(endpoints: ngEndpoints)
+        } catch {
+            dataPlane.stop()
+            throw error
+        }
+        self.ngEndpoints = listener.endpoints
+        var ngLimits = NGLimits.default
+        ngLimits.maxMessageBytes = max(1024, options.maxNGMessageBytes)
+        handler = NGCommandHandler(sessions: SessionTable(configuration: sessionConfiguration),
+                                   executor: DataPlaneExecutor(dataPlane: dataPlane), limits: ngLimits)
+        wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        var initial = RelayMetrics()
+        initial.engine = dataPlane.engine.kind
+        initial.sessions = handler.sessions.statistics()
+        metrics = RelayMetricsStore(initial)
+
+        if !options.listenMetrics.isEmpty {
+            do {
+                let endpoint = try RelayOptions.endpoint(options.listenMetrics, key: "listen-metrics")
+                let plane = dataPlane
+                metricsListener = try MetricsHTTPListener(endpoint: endpoint) { [metrics] in
+                    var snapshot = metrics.state.withLock { $0 }
+                    snapshot.dataPlane = plane.totals()
+                    return snapshot.prometheusText()
+                }
+            } catch {
+                // The control thread never started: undo what init set up before failing.
+                stopping.store(true, ordering: .releasing)
+                listener.close()
+                dataPlane.stop()
+                Glibc.close(wake)
+                throw error
+            }
+        }
+        for endpoint in self.ngEndpoints { logger.notice("listening for ng", metadata: ["address": "\(endpoint)"]) }
+        if let endpoint = metricsListener?.endpoint {
+            logger.notice("serving metrics", metadata: ["url": "http://\(endpoint)/metrics"])
+        }
+        _ = thread.start(name: "relay-control") { [self] in runControlLoop() }
+    }
+
+    deinit { stop() }
+
+    /// Stops taking commands, deletes every call (closing its ports), stops the data plane and the metrics
+    /// endpoint. Idempotent; returns when everything is down.
+    public func stop() {
+        if !stopping.exchange(true, ordering: .acquiringAndReleasing) {
+            var one: UInt64 = 1
+            _ = write(wake, &one, 8)
+            thread.join()
+            metricsListener?.stop()
+            dataPlane.stop()
+            Glibc.close(wake)
+            finished.store(true, ordering: .releasing)
+        }
+    }
+
+    /// The current metrics (for tests and `statistics`-like views).
+    public func currentMetrics() -> RelayMetrics {
+        var snapshot = metrics.state.withLock { $0 }
+        snapshot.dataPlane = dataPlane.totals()
+        return snapshot
+    }
+
+    // MARK: - Control thread
+
+    private func runControlLoop() {
+        var descriptors = listener.sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
+        var nextTick = RelayServer.monotonicMilliseconds() + 1000
+        while !stopping.load(ordering: .acquiring) {
+            let wait = max(0, nextTick - RelayServer.monotonicMilliseconds())
+            _ = poll(&descriptors, nfds_t(descriptors.count), Int32(clamping: wait))
+            if stopping.load(ordering: .acquiring) { break }
+            for index in 0..<listener.sockets.count where descriptors[index].revents != 0 {
+                descriptors[index].revents = 0
+                var budget = 256
+                while budget > 0, let datagram = listener.receive(on: listener.sockets[index]) {
+                    budget -= 1
+                    serve(datagram)
+                }
+            }
+            if RelayServer.monotonicMilliseconds() >= nextTick {
+                nextTick = RelayServer.monotonicMilliseconds() + 1000
+                runClock()
+            }
+        }
+        let deleted = handler.deleteAllCalls(at: RelayServer.wallClock())
+        publish(withSessions: true)
+        listener.close()
+        logger.notice("relay stopped", metadata: ["calls_deleted": "\(deleted)"])
+    }
+
+    private func serve(_ datagram: NGUDPListener.Datagram) {
+        let exchange = handler.handle(datagram.bytes, at: RelayServer.wallClock())
+        // Command counters are published before the reply leaves, so a client that scrapes right after its reply
+        // sees its command counted; the O(calls) session statistics follow after the reply.
+        let counters = handler.counters
+        metrics.state.withLock { $0.commands = counters }
+        if let reply = exchange.reply { listener.reply(reply, to: datagram) }
+        var metadata: Logger.Metadata = ["command": "\(exchange.command)", "result": "\(exchange.result)"]
+        if let callID = exchange.callID { metadata["call_id"] = "\(callID)" }
+        if let detail = exchange.detail { metadata["reason"] = "\(detail)" }
+        if exchange.duplicate {
+            logger.debug("ng duplicate answered from cache", metadata: metadata)
+        } else if exchange.result == "error" {
+            logger.info("ng command failed", metadata: metadata)
+        } else {
+            logger.debug("ng command", metadata: metadata)
+        }
+        for event in exchange.events { log(event) }
+        publish(withSessions: exchange.command != "ping" && !exchange.duplicate)
+    }
+
+    private func runClock() {
+        let outcome = handler.tick(at: RelayServer.wallClock())
+        for event in outcome.events { log(event) }
+        publish(withSessions: true)
+    }
+
+    private func log(_ event: SessionEvent) {
+        switch event {
+        case .callEnded(let callID, let reason):
+            if reason == .deleted {
+                logger.info("call ended", metadata: ["call_id": "\(callID)", "reason": "\(reason.rawValue)"])
+            } else {
+                logger.notice("call timed out", metadata: ["call_id": "\(callID)", "reason": "\(reason.rawValue)"])
+            }
+        case .branchEnded(let callID, let tags, let reason):
+            logger.info("branch ended", metadata: ["call_id": "\(callID)", "tags": "\(tags)", "reason": "\(reason.rawValue)"])
+        }
+    }
+
+    private func publish(withSessions: Bool) {
+        let counters = handler.counters
+        let sessions = withSessions ? handler.sessions.statistics() : nil
+        metrics.state.withLock { state in
+            state.commands = counters
+            if let sessions { state.sessions = sessions }
+        }
+    }
+
+    static func wallClock() -> SessionTime {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return SessionTime(microseconds: Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000))
+    }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
+    }
+}
+
+/// The metrics the control thread publishes and the metrics thread reads (a class so both can hold it).
+final class RelayMetricsStore: Sendable {
+    let state: Mutex<RelayMetrics>
+    init(_ initial: RelayMetrics) { state = Mutex(initial) }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Logging
+import Relay
+
+/// `tandem relay`: the rtpengine-compatible ng-controlled RTP relay. Option names follow rtpengine's.
+struct RelayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "Run the ng-controlled RTP relay (rtpengine-compatible control protocol).",
+        discussion: "Defaults run on loopback: interface 127.0.0.1, ports 30000-40000, ng on 127.0.0.1:2223, "
+            + "metrics on 127.0.0.1:9102. Flags override the --config file. See docs/RELAY.md."
+    )
+
+    @Option(name: .customLong("config"), help: "YAML config file (keys are the long option names).")
+    var config: String?
+
+    @Option(name: .customLong("interface"), help: "Relay interface: name/address[!advertised] or address (repeatable).")
+    var interfaces: [String] = []
+
+    @Option(name: .customLong("listen-ng"), help: "ng control address host:port, [v6]:port or port (repeatable).")
+    var listenNG: [String] = []
+
+    @Option(name: .customLong("port-min"), help: "Lowest media port.") var portMin: Int?
+    @Option(name: .customLong("port-max"), help: "Highest media port.") var portMax: Int?
+    @Option(name: .customLong("timeout"), help: "Seconds without media before a call is closed.") var timeout: Int?
+    @Option(name: .customLong("silent-timeout"), help: "Seconds without media for calls on hold.") var silentTimeout: Int?
+    @Option(name: .customLong("offer-timeout"), help: "Seconds an unanswered offer lives without media.") var offerTimeout: Int?
+    @Option(name: .customLong("final-timeout"), help: "Seconds after which any call is closed (0 = never).") var finalTimeout: Int?
+    @Option(name: .customLong("delete-delay"), help: "Seconds a deleted call lingers.") var deleteDelay: Int?
+    @Option(name: .customLong("num-threads"), help: "Data plane worker threads (0 = one per CPU).") var numThreads: Int?
+    @Option(name: .customLong("io-engine"), help: "uring, mmsg or auto.") var ioEngine: String?
+    @Option(name: .customLong("listen-metrics"), help: "Prometheus endpoint host:port ('' disables).") var listenMetrics: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+
+    func run() throws {
+        ShutdownSignal.install()
+        var options = RelayOptions()
+        if let config {
+            do {
+                options = try RelayConfigurationFile.load(path: config, over: options)
+            } catch {
+                throw ValidationError("config: \(error)")
+            }
+        }
+        if !interfaces.isEmpty { options.interfaces = interfaces }
+        if !listenNG.isEmpty { options.listenNG = listenNG }
+        if let portMin { options.portMin = portMin }
+        if let portMax { options.portMax = portMax }
+        if let timeout { options.timeout = timeout }
+        if let silentTimeout { options.silentTimeout = silentTimeout }
+        if let offerTimeout { options.offerTimeout = offerTimeout }
+        if let finalTimeout { options.finalTimeout = finalTimeout }
+        if let deleteDelay { options.deleteDelay = deleteDelay }
+        if let numThreads { options.numThreads = numThreads }
+        if let ioEngine {
+            guard let kind = IOEngineKind(rawValue: ioEngine) else {
+                throw ValidationError("--io-engine must be uring, mmsg or auto")
+            }
+            options.ioEngine = kind
+        }
+        if let listenMetrics { options.listenMetrics = listenMetrics }
+        if let logLevel { options.logLevel = logLevel }
+        guard let level = Logger.Level(rawValue: options.logLevel) else {
+            throw ValidationError("log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: RelayLibrary.name)
+        let server: RelayServer
+        do {
+            server = try RelayServer(options: options, logger: logger)
+        } catch {
+            logger.critical("relay failed to start", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+        let signal = ShutdownSignal.wait()
+        logger.notice("shutting down", metadata: ["signal": "\(signal)"])
+        server.stop()
+    }
+}
