@@ -24,7 +24,7 @@ let package = Package(
         ),
         .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
                 exclude: ["Sessions/README.md", "DataPlane/README.md", "SDP/README.md", "Control/README.md"]),
-        .target(name: "Signaling", path: "Sources/Signaling", exclude: ["Message/README.md"]),
+        .target(name: "Signaling", path: "Sources/Signaling", exclude: ["Message/README.md", "Transaction/README.md", "Proxy/README.md"]),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
         .executableTarget(
             name: "tandem",
