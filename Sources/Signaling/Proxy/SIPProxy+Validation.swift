@@ -11,7 +11,8 @@ extension SIPProxy {
         default: return (416, "Unsupported URI Scheme", [])
         }
         // Item 3: Max-Forwards.
-        guard let maxForwards = try? request.maxForwards else { return (400, "Bad Request", []) }
+        let maxForwards: Int?
+        do { maxForwards = try request.maxForwards } catch { return (400, "Bad Request", []) }
         if maxForwards == 0 {
             if request.method == .options && isOurs(uri, includingDomains: true) {
                 return (200, "OK", [SIPHeaderLine("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY, REFER, MESSAGE")])
