@@ -34,8 +34,9 @@ extension SIPProxy {
             if context.branches[index].cancelWanted && !context.branches[index].cancelSent {
                 actions += sendCancel(server: server, branch: index, now: now)
             }
-            // §16.7 step 5: provisionals other than 100 go upstream at once.
-            if status > 100 && !context.finalSent {
+            // §16.7 step 5: provisionals other than 100 go upstream at once (not once cancelled:
+            // the caller has given up and is waiting for the 487).
+            if status > 100 && !context.finalSent && !context.cancelled {
                 counters.forwardedResponses += 1
                 actions += sendResponse(response, on: server, now: now)
             }
