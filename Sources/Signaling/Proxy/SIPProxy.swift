@@ -1,0 +1,151 @@
+/// The stateful proxy core (RFC 3261 §16), sans-I/O: a transaction user on top of its own
+/// `SIPTransactionLayer`. Bytes or parsed messages and clock ticks in, `SIPProxyAction`s out.
+///
+/// - `receive(_:from:local:now:)` with the raw bytes of every datagram / framed stream message;
+/// - `advance(to:)` when the clock reaches `nextDeadline`;
+/// - `transportFailed(_:)` when a send for a transaction failed;
+/// - `respond`/`sendResponse`/`forward` to finish requests the router handed to the application;
+/// - `sendRequest(_:to:origin:now:)` for the proxy's own requests (OPTIONS pings...).
+///
+/// Where requests go is decided by `router` (registrar, dispatcher), asked once per new request
+/// that has no Route left after the proxy removed its own entries.
+public struct SIPProxy {
+    public var configuration: SIPProxyConfiguration
+    public var router: any SIPProxyRouter
+    public internal(set) var transactions: SIPTransactionLayer
+    public internal(set) var counters = SIPProxyCounters()
+    var contexts: [SIPTransactionID: SIPResponseContext] = [:]
+    var owners: [SIPTransactionID: SIPClientOwner] = [:]
+    /// Requests handed to the application (router `.local`), after preprocessing, by server tx.
+    var localRequests: [SIPTransactionID: (processed: SIPMessage, received: SIPMessage)] = [:]
+    var originatedCounter: UInt64 = 0
+
+    public init(configuration: SIPProxyConfiguration, router: any SIPProxyRouter) {
+        self.configuration = configuration
+        self.router = router
+        self.transactions = SIPTransactionLayer(settings: configuration.transactions)
+    }
+
+    /// When `advance(to:)` next has work.
+    public var nextDeadline: SIPInstant? { transactions.nextDeadline }
+
+    /// How many proxied requests are still in progress.
+    public var activeContextCount: Int { contexts.count }
+
+    // MARK: Input
+
+    /// One message's bytes as received. Unparseable requests get a stateless 400 when enough
+    /// survives to address one (`SIPMessage.salvageForErrorResponse`), else they are dropped.
+    public mutating func receive(_ bytes: [UInt8], from source: SIPPeer, local: LocalSocketRef,
+                                 now: SIPInstant) -> [SIPProxyAction]
+    {
+        let message: SIPMessage
+        do {
+            message = try SIPMessage.parse(bytes)
+        } catch {
+            counters.parseErrors += 1
+            guard let salvaged = SIPMessage.salvageForErrorResponse(bytes), salvaged.method != .ack else {
+                counters.drop(.unparseable)
+                return []
+            }
+            return statelessBadRequest(salvaged, source: source, local: local, reason: "Bad Request")
+        }
+        return receive(message, from: source, local: local, now: now)
+    }
+
+    /// One parsed message as received.
+    public mutating func receive(_ message: SIPMessage, from source: SIPPeer, local: LocalSocketRef,
+                                 now: SIPInstant) -> [SIPProxyAction]
+    {
+        guard message.isRequest else {
+            return handle(transactions.receive(message, from: source, local: local, now: now), now: now)
+        }
+        var request = message
+        if configuration.validatesRequests {
+            do {
+                try request.validate()
+            } catch {
+                counters.parseErrors += 1
+                guard request.method != .ack, request.canBuildStatelessResponse else {
+                    counters.drop(.unanswerable)
+                    return []
+                }
+                return statelessBadRequest(request, source: source, local: local, reason: "Bad Request")
+            }
+        } else if !request.canBuildStatelessResponse {
+            counters.drop(.unanswerable)
+            return []
+        }
+        fillReceived(&request, source: source)
+        if request.method != .ack && !transactions.matchesServerTransaction(request)
+            && transactions.liveTransactionCount >= configuration.maxLiveTransactions
+        {
+            counters.overloadRejections += 1
+            return statelessResponse(to: request, status: 503, reason: "Service Unavailable", source: source, local: local,
+                                     headers: [SIPHeaderLine("Retry-After", String(configuration.overloadRetryAfter))])
+        }
+        return handle(transactions.receive(request, from: source, local: local, now: now), now: now)
+    }
+
+    /// Fires due timers.
+    public mutating func advance(to now: SIPInstant) -> [SIPProxyAction] {
+        handle(transactions.advance(to: now), now: now)
+    }
+
+    /// The driver could not send for transaction `id` (connection refused, unreachable...).
+    public mutating func transportFailed(_ id: SIPTransactionID, now: SIPInstant) -> [SIPProxyAction] {
+        handle(transactions.transportFailed(id), now: now)
+    }
+
+    /// RFC 3261 §18.2.1 / RFC 3581 §4: note where a request really came from in its top Via:
+    /// `received` when the sent-by host differs from the source address (always when rport was
+    /// asked for), and the source port in `rport` when the client asked for it.
+    mutating func fillReceived(_ request: inout SIPMessage, source: SIPPeer) {
+        guard let via = try? request.topVia else { return }
+        let rportRequested = via.rport != .absent
+        let differs = via.host.address.lowercased() != source.host.lowercased()
+        guard rportRequested || differs else { return }
+        do {
+            try request.setTopViaReceived(source.host, rport: rportRequested ? source.port : nil)
+        } catch {
+            counters.drop(.internalError)
+        }
+    }
+
+    // MARK: Transaction events
+
+    mutating func handle(_ events: [SIPTransactionEvent], now: SIPInstant) -> [SIPProxyAction] {
+        var actions: [SIPProxyAction] = []
+        for event in events {
+            switch event {
+            case .send(let message, let peer, let local):
+                actions.append(.send(message, to: peer, local: local))
+            case .request(let message, let server, let source, let local):
+                actions += handleRequest(message, server: server, source: source, local: local, now: now)
+            case .ack(let message, let source, let local):
+                actions += forwardACK(message, source: source, local: local)
+            case .response(let message, let client):
+                actions += handleResponse(message, client: client, now: now)
+            case .strayResponse(let message, _, _):
+                actions += forwardStatelessResponse(message)
+            case .timeout(let id, let timer):
+                actions += clientFailed(id, status: 408, timer: timer, now: now)
+            case .transportError(let id):
+                actions += clientFailed(id, status: 503, timer: nil, now: now)
+            case .timerC(let id):
+                actions += timerCFired(id, now: now)
+            case .terminated(let id):
+                terminated(id)
+            }
+        }
+        return actions
+    }
+
+    mutating func terminated(_ id: SIPTransactionID) {
+        owners[id] = nil
+        localRequests[id] = nil
+        if let context = contexts[id], context.finalSent || !context.hasPendingBranches {
+            contexts[id] = nil
+        }
+    }
+}
