@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SQLite for the registrar's location persistence (builds and runs on Linux with the system libsqlite3).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C only where Swift cannot reach: liburing's macros, mmsghdr, libmnl/libnftnl.
@@ -24,7 +26,8 @@ let package = Package(
         ),
         .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
                 exclude: ["Sessions/README.md", "DataPlane/README.md", "SDP/README.md", "Control/README.md"]),
-        .target(name: "Signaling", path: "Sources/Signaling", exclude: ["Message/README.md"]),
+        .target(name: "Signaling", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+                path: "Sources/Signaling", exclude: ["Message/README.md", "Registrar/README.md"]),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
         .executableTarget(
             name: "tandem",
