@@ -1,0 +1,241 @@
+/// NAT keepalives for registered bindings (nathelper's NAT ping, RFC 5626 CRLF keepalive), sans-I/O.
+///
+/// A timing wheel with `interval / tick` slots: each tracked binding sits in one slot for its
+/// whole life and is pinged when the wheel passes that slot, i.e. once per interval. New bindings
+/// go to the least-loaded slot near a rotating cursor, so slot loads differ by at most one and
+/// pings never burst: with N bindings a tick sends at most ⌈N / slots⌉. A tick touches only the
+/// slots it passes (O(due pings)); no per-tick scan of all bindings.
+///
+/// Each ping has a fresh Call-ID and branch; any response to it (404/405/501 included) proves the
+/// path alive. A binding still waiting for its previous ping when its slot comes round counts one
+/// loss; after `maxPingsLost` in a row it is reported with `.bindingUnreachable`.
+public struct KeepaliveScheduler: Sendable {
+    struct Entry: Sendable {
+        var key: RegistrarBindingKey
+        var peer: RegistrarPeer
+        var socket: LocalSocketRef
+        var contact: SIPURI
+        var slot: Int
+        var position: Int
+        var awaitingPing: UInt64?
+        var pingSentAt: RegistrarInstant?
+        var lost = 0
+        var lastReplyAt: RegistrarInstant?
+        var roundTrip: Int64?
+        var pingsSent = 0
+    }
+
+    public let configuration: KeepaliveConfiguration
+    let builder: KeepalivePingBuilder
+    private var entries: [Entry?] = []
+    private var freeIDs: [Int] = []
+    private var index: [RegistrarBindingKey: Int] = [:]
+    private var byPeer: [RegistrarPeer: [Int]] = [:]
+    private var outstanding: [UInt64: Int] = [:]
+    private var slots: [[Int]]
+    private var cursor = 0
+    private var assignCursor = 0
+    private var nextSlotAt: RegistrarInstant
+    private var nextPingID: UInt64 = 0
+    public private(set) var counters = KeepaliveCounters()
+
+    /// `start`: when slot 0 first fires. `callIDPrefix`: a random token per process (tests pass a fixed one).
+    public init(configuration: KeepaliveConfiguration = KeepaliveConfiguration(), start: RegistrarInstant,
+                callIDPrefix: String? = nil)
+    {
+        self.configuration = configuration
+        let prefix = callIDPrefix ?? "ka" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        builder = KeepalivePingBuilder(prefix: prefix, fromURI: configuration.fromURI)
+        slots = Array(repeating: [], count: configuration.slotCount)
+        nextSlotAt = start
+    }
+
+    public var trackedCount: Int { index.count }
+    public var slotCount: Int { slots.count }
+
+    /// Load of each slot (tests, metrics).
+    public var slotLoads: [Int] { slots.map(\.count) }
+
+    public func status(of key: RegistrarBindingKey) -> KeepaliveStatus? {
+        guard let id = index[key], let e = entries[id] else { return nil }
+        return KeepaliveStatus(lastReplyAt: e.lastReplyAt, roundTripMilliseconds: e.roundTrip, lostInARow: e.lost,
+                               pingsSent: e.pingsSent)
+    }
+
+    /// Feeds the registrar's location changes: saved bindings that need keepalives are tracked
+    /// (or updated: a refresh may come from a new NAT port), removed ones dropped.
+    public mutating func apply(_ changes: [LocationChange]) {
+        for change in changes {
+            switch change {
+            case .saved(let binding, _):
+                if needsKeepalive(binding) { track(binding) } else { untrack(binding.key) }
+            case .removed(let binding, _):
+                untrack(binding.key)
+            }
+        }
+    }
+
+    public func needsKeepalive(_ binding: RegistrarBinding) -> Bool {
+        if binding.source.transport.isStream { return configuration.crlfOnStreams }
+        return binding.nat.isNATed || !configuration.pingNATedOnly
+    }
+
+    /// Starts (or refreshes) keepalives for a binding. A refresh is traffic: the loss count resets.
+    public mutating func track(_ binding: RegistrarBinding) {
+        let contact = (try? SIPURI(binding.key.contactURI)) ?? SIPURI(
+            scheme: .sip, host: SIPHost(kind: .ipv4, text: binding.source.uriHost), port: binding.source.port)
+        if let id = index[binding.key], var e = entries[id] {
+            if e.peer != binding.source { detachPeer(id, e.peer); byPeer[binding.source, default: []].append(id) }
+            e.peer = binding.source
+            e.socket = binding.socket
+            e.contact = contact
+            if let ping = e.awaitingPing { outstanding[ping] = nil }
+            e.awaitingPing = nil
+            e.lost = 0
+            entries[id] = e
+            return
+        }
+        let slot = leastLoadedSlot()
+        let entry = Entry(key: binding.key, peer: binding.source, socket: binding.socket, contact: contact, slot: slot,
+                          position: slots[slot].count)
+        let id: Int
+        if let free = freeIDs.popLast() {
+            id = free
+            entries[id] = entry
+        } else {
+            id = entries.count
+            entries.append(entry)
+        }
+        slots[slot].append(id)
+        index[binding.key] = id
+        byPeer[binding.source, default: []].append(id)
+        counters.tracked = index.count
+    }
+
+    public mutating func untrack(_ key: RegistrarBindingKey) {
+        guard let id = index.removeValue(forKey: key), let e = entries[id] else { return }
+        // O(1) removal from the slot: move the slot's last id into this position.
+        let last = slots[e.slot].removeLast()
+        if last != id {
+            slots[e.slot][e.position] = last
+            entries[last]?.position = e.position
+        }
+        detachPeer(id, e.peer)
+        if let ping = e.awaitingPing { outstanding[ping] = nil }
+        entries[id] = nil
+        freeIDs.append(id)
+        counters.tracked = index.count
+    }
+
+    /// Fires every slot due by `now` (at most one full revolution per call, so a stalled caller
+    /// does not get a burst of several intervals).
+    public mutating func tick(now: RegistrarInstant) -> [KeepaliveAction] {
+        var actions: [KeepaliveAction] = []
+        var fired = 0
+        while nextSlotAt <= now && fired < slots.count {
+            fire(slot: cursor, now: now, into: &actions)
+            cursor = (cursor + 1) % slots.count
+            nextSlotAt = nextSlotAt.adding(milliseconds: configuration.tickMilliseconds)
+            fired += 1
+        }
+        if nextSlotAt <= now {
+            // Skipped a whole revolution: realign without firing again.
+            let behind = (now.milliseconds - nextSlotAt.milliseconds) / configuration.tickMilliseconds + 1
+            nextSlotAt = nextSlotAt.adding(milliseconds: behind * configuration.tickMilliseconds)
+            cursor = (cursor + Int(behind % Int64(slots.count))) % slots.count
+        }
+        return actions
+    }
+
+    /// Matches a response to an outstanding ping; true when it was one (the caller then drops it).
+    public mutating func handleResponse(_ response: SIPMessage, now: RegistrarInstant) -> Bool {
+        guard let pingID = builder.pingID(of: response) else { return false }
+        guard let id = outstanding.removeValue(forKey: pingID), var e = entries[id] else { return true }
+        markAlive(&e, now: now)
+        entries[id] = e
+        counters.pingsAnswered += 1
+        return true
+    }
+
+    /// Any traffic from a peer (a CRLF pong, a request, a response) proves its bindings alive.
+    public mutating func noteTraffic(from peer: RegistrarPeer, now: RegistrarInstant) {
+        guard let ids = byPeer[peer] else { return }
+        for id in ids {
+            guard var e = entries[id] else { continue }
+            if let ping = e.awaitingPing {
+                outstanding[ping] = nil
+                counters.pingsAnswered += 1
+            }
+            markAlive(&e, now: now)
+            entries[id] = e
+        }
+    }
+
+    private func markAlive(_ e: inout Entry, now: RegistrarInstant) {
+        if e.awaitingPing != nil, let sent = e.pingSentAt { e.roundTrip = now.milliseconds - sent.milliseconds }
+        e.awaitingPing = nil
+        e.lost = 0
+        e.lastReplyAt = now
+    }
+
+    private mutating func fire(slot: Int, now: RegistrarInstant, into actions: inout [KeepaliveAction]) {
+        var i = 0
+        while i < slots[slot].count {
+            let id = slots[slot][i]
+            guard var e = entries[id] else {
+                i += 1
+                continue
+            }
+            if let previous = e.awaitingPing {
+                outstanding[previous] = nil
+                e.awaitingPing = nil
+                e.lost += 1
+                counters.pingsLost += 1
+                if e.lost >= configuration.maxPingsLost {
+                    actions.append(.bindingUnreachable(e.key, lostPings: e.lost))
+                    counters.bindingsRemoved += 1
+                    untrack(e.key)  // swaps another id into position i: do not advance
+                    continue
+                }
+            }
+            nextPingID += 1
+            let pingID = nextPingID
+            e.pingSentAt = now
+            e.pingsSent += 1
+            if e.peer.transport.isStream {
+                e.awaitingPing = pingID
+                actions.append(.sendCRLFPing(to: e.peer, socket: e.socket))
+                counters.crlfPingsSent += 1
+            } else if let message = builder.ping(pingID, to: e.contact, transport: e.peer.transport,
+                                                 sentBy: configuration.viaSentBy(e.socket))
+            {
+                e.awaitingPing = pingID
+                outstanding[pingID] = id
+                actions.append(.sendPing(message, to: e.peer, socket: e.socket, pingID: pingID))
+                counters.pingsSent += 1
+            }
+            entries[id] = e
+            i += 1
+        }
+    }
+
+    private mutating func detachPeer(_ id: Int, _ peer: RegistrarPeer) {
+        guard var list = byPeer[peer] else { return }
+        list.removeAll { $0 == id }
+        byPeer[peer] = list.isEmpty ? nil : list
+    }
+
+    /// The first slot from the rotating cursor whose load is at most the floor of the mean: one
+    /// always exists, and with the cursor moving on it is usually the first one looked at.
+    private mutating func leastLoadedSlot() -> Int {
+        let target = index.count / slots.count
+        for step in 0..<slots.count {
+            let slot = (assignCursor + step) % slots.count
+            if slots[slot].count <= target {
+                assignCursor = (slot + 1) % slots.count
+                return slot
+            }
+        }
+        return assignCursor
+    }
+}

@@ -1,0 +1,111 @@
+/// What a location look-up found.
+public enum LocationLookupResult: Sendable, Hashable {
+    /// Live bindings, highest q first, then the most recently refreshed.
+    case found([RegistrarBinding])
+    /// The AOR has never registered here (a proxy answers 404).
+    case notFound
+    /// The AOR is known but has no live binding (a proxy answers 480 Temporarily Unavailable).
+    case allExpired
+}
+
+/// The in-memory location table, source of truth for look-ups (the SQLite file only lets it
+/// survive restarts). AOR → a small array of bindings (a handful per user), plus an expiry heap
+/// so that sweeping costs only the expired entries. An AOR whose last binding went away is kept
+/// as an empty entry so that a look-up can tell "offline" (480) from "unknown" (404).
+public struct LocationStore: Sendable {
+    private var byAOR: [AddressOfRecord: [RegistrarBinding]] = [:]
+    private var expiry = BindingExpiryHeap()
+    public private(set) var bindingCount = 0
+
+    public init() {}
+
+    /// AORs with at least one stored binding (expired or not).
+    public var registeredAORCount: Int { byAOR.values.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
+
+    /// Stored bindings of an AOR, expired ones included, in storage order.
+    public func storedBindings(of aor: AddressOfRecord) -> [RegistrarBinding] { byAOR[aor] ?? [] }
+
+    public func binding(_ key: RegistrarBindingKey) -> RegistrarBinding? {
+        byAOR[key.aor]?.first { $0.key.contactURI == key.contactURI }
+    }
+
+    /// Every stored binding (for snapshots and tests), in no particular order.
+    public var allBindings: [RegistrarBinding] { byAOR.values.flatMap { $0 } }
+
+    /// Live bindings in routing order: q descending, then most recently refreshed first.
+    public func activeBindings(of aor: AddressOfRecord, now: RegistrarInstant) -> [RegistrarBinding] {
+        (byAOR[aor] ?? []).filter { !$0.isExpired(at: now) }.sorted {
+            if $0.q != $1.q { return $0.q > $1.q }
+            if $0.updatedAt != $1.updatedAt { return $0.updatedAt > $1.updatedAt }
+            return $0.key.contactURI < $1.key.contactURI
+        }
+    }
+
+    public func lookup(_ aor: AddressOfRecord, now: RegistrarInstant) -> LocationLookupResult {
+        guard byAOR[aor] != nil else { return .notFound }
+        let live = activeBindings(of: aor, now: now)
+        return live.isEmpty ? .allExpired : .found(live)
+    }
+
+    /// Inserts or replaces a binding; returns true when it is new.
+    @discardableResult
+    public mutating func save(_ binding: RegistrarBinding) -> Bool {
+        var list = byAOR[binding.key.aor] ?? []
+        let created: Bool
+        if let i = list.firstIndex(where: { $0.key.contactURI == binding.key.contactURI }) {
+            let old = list[i]
+            list[i] = binding
+            created = false
+            if old.expiresAt != binding.expiresAt { expiry.push(binding.expiresAt, binding.key) }
+        } else {
+            list.append(binding)
+            bindingCount += 1
+            created = true
+            expiry.push(binding.expiresAt, binding.key)
+        }
+        byAOR[binding.key.aor] = list
+        return created
+    }
+
+    @discardableResult
+    public mutating func remove(_ key: RegistrarBindingKey) -> RegistrarBinding? {
+        guard var list = byAOR[key.aor], let i = list.firstIndex(where: { $0.key.contactURI == key.contactURI }) else {
+            return nil
+        }
+        let removed = list.remove(at: i)
+        byAOR[key.aor] = list
+        bindingCount -= 1
+        return removed
+    }
+
+    /// Removes and returns every binding expired at `now`, earliest first.
+    public mutating func removeExpired(now: RegistrarInstant) -> [RegistrarBinding] {
+        var removed: [RegistrarBinding] = []
+        while let top = expiry.peek, top.at <= now {
+            _ = expiry.pop()
+            // Skip stale heap entries: the binding was refreshed (later expiry) or already removed.
+            guard let current = binding(top.key), current.expiresAt == top.at else { continue }
+            if let gone = remove(top.key) { removed.append(gone) }
+        }
+        if expiry.count > 2 * bindingCount + 1024 {
+            expiry.rebuild(allBindings.map { BindingExpiryHeap.Entry(at: $0.expiresAt, key: $0.key) })
+        }
+        return removed
+    }
+
+    /// Loads bindings read from persistence, dropping those already expired at `now`; returns the
+    /// dropped ones (so that the caller can delete them from the file too).
+    @discardableResult
+    public mutating func load(_ bindings: [RegistrarBinding], now: RegistrarInstant) -> [RegistrarBinding] {
+        var dropped: [RegistrarBinding] = []
+        for binding in bindings {
+            if binding.isExpired(at: now) { dropped.append(binding) } else { save(binding) }
+        }
+        return dropped
+    }
+
+    /// Forgets AORs without bindings (turning their look-ups from 480 back into 404).
+    public mutating func forgetEmptyAORs() {
+        byAOR = byAOR.filter { !$0.value.isEmpty }
+    }
+}
