@@ -19,6 +19,9 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
 ]
 
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+
 let package = Package(
     name: "Tandem",
     platforms: [.macOS(.v13)],
@@ -31,6 +34,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C only where Swift cannot reach: liburing's macros, mmsghdr, libmnl/libnftnl.
@@ -39,15 +45,16 @@ let package = Package(
             path: "Sources/CShims",
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("nftnl"), .linkedLibrary("mnl")]
         ),
-        .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
+        .target(name: "Relay", dependencies: ["CShims", yams, logging], path: "Sources/Relay",
                 exclude: readmes(under: "Sources/Relay")),
-        .target(name: "Signaling", dependencies: nio, path: "Sources/Signaling",
+        .target(name: "Signaling", dependencies: nio + [yams, logging, .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Signaling",
                 exclude: readmes(under: "Sources/Signaling")),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf",
                 exclude: readmes(under: "perf")),
         .executableTarget(
             name: "tandem",
-            dependencies: ["Relay", "Signaling", "Perf", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Relay", "Signaling", "Perf", logging,
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/tandem"
         ),
         // Test support: network namespaces, veth pairs, a masquerading "home router". Shared by integration tests.

@@ -55,7 +55,7 @@ public final class LocationDatabase: Sendable {
                     let arguments: StatementArguments = [
                         b.key.aor.description, b.key.contactURI, b.contact, b.callID, Int64(b.cseq),
                         b.expiresAt.milliseconds, b.q, b.registeredAt.milliseconds, b.updatedAt.milliseconds,
-                        b.source.host, b.source.port, b.source.transport.rawValue, Int64(b.socket.id),
+                        b.source.host, b.source.port, b.source.transport.rawValue, Int64(b.socket.rawValue),
                         Int64(b.nat.rawValue), b.path.joined(separator: "\n"), b.userAgent, b.instance,
                     ]
                     try upsert.execute(arguments: arguments)
@@ -102,7 +102,7 @@ public final class LocationDatabase: Sendable {
             key: RegistrarBindingKey(aor: aor, contactURI: contactURI), contact: contact, callID: callID, cseq: cseq32,
             expiresAt: RegistrarInstant(milliseconds: expiresAt), q: q,
             registeredAt: RegistrarInstant(milliseconds: registeredAt), updatedAt: RegistrarInstant(milliseconds: updatedAt),
-            source: RegistrarPeer(host: host, port: port, transport: transport), socket: LocalSocketRef(socket32),
+            source: RegistrarPeer(host: host, port: port, transport: transport), socket: LocalSocketRef(Int(socket32)),
             nat: NATStatus(rawValue: nat8), path: path.isEmpty ? [] : path.split(separator: "\n").map(String.init),
             userAgent: row["user_agent"], instance: row["instance"])
     }

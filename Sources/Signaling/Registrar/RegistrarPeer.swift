@@ -54,17 +54,6 @@ public struct RegistrarPeer: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(transport.rawValue):\(uriHost):\(port)" }
 }
 
-/// Opaque id of the local socket (UDP socket or TCP/TLS connection) a binding's traffic arrived on.
-/// Keepalives and in-dialog requests for a NATed binding must leave through the same socket, or the
-/// NAT pinhole (which is keyed by our address too) is not refreshed.
-public struct LocalSocketRef: Sendable, Hashable, CustomStringConvertible {
-    public var id: UInt32
-
-    public init(_ id: UInt32) { self.id = id }
-
-    public var description: String { "socket#\(id)" }
-}
-
 /// Wall-clock time in milliseconds since 1970. Wall clock (not monotonic) because binding expiry
 /// survives restarts through the SQLite store. Injected everywhere so tests run on a fake clock.
 public struct RegistrarInstant: Sendable, Hashable, Comparable, CustomStringConvertible {

@@ -13,7 +13,7 @@ import Testing
 
     func scheduler(_ count: Int, transport: RegistrarTransport = .udp) -> KeepaliveScheduler {
         var config = KeepaliveConfiguration()
-        config.viaSentBy = { "198.51.100.1:\(5060 + Int($0.id))" }
+        config.viaSentBy = { "198.51.100.1:\(5060 + Int($0.rawValue))" }
         var s = KeepaliveScheduler(configuration: config, start: F.t0, callIDPrefix: "kt")
         s.apply((0..<count).map { .saved(Self.natBinding($0, transport: transport), created: true) })
         return s
