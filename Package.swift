@@ -23,7 +23,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("nftnl"), .linkedLibrary("mnl")]
         ),
         .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
-                exclude: ["Sessions/README.md", "DataPlane/README.md", "SDP/README.md", "Control/README.md"]),
+                exclude: ["Sessions/README.md", "DataPlane/README.md", "SDP/README.md", "Control/README.md", "Kernel/README.md"]),
         .target(name: "Signaling", path: "Sources/Signaling", exclude: ["Message/README.md"]),
         .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
         .executableTarget(
