@@ -95,4 +95,11 @@ int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, const char *map, tdm_
                           size_t *count);
 void tdm_nft_free(void *pointer);
 
+/**
+ * Removes `capability` (e.g. CAP_NET_ADMIN = 12) from the calling thread's effective and permitted sets; other
+ * threads keep theirs (capabilities are per thread on Linux). 0 or -errno. Lets a test run the forwarder on a
+ * throw-away thread without CAP_NET_ADMIN to exercise the capability error path.
+ */
+int tdm_thread_drop_capability(int capability);
+
 #endif
