@@ -4,12 +4,16 @@
  */
 #include "kernel_nft_internal.h"
 #include <stdlib.h>
+#include <libnftnl/udata.h>
 
 /* nft's datatype numbers (src/datatype.h) and its concatenation encoding: 6 bits per component. */
 enum { TDM_TYPE_IPADDR = 7, TDM_TYPE_INET_SERVICE = 13, TDM_TYPE_MARK = 19, TDM_TYPE_BITS = 6 };
 /* NFT_REG_1 is the 16-byte register that a 4-component IPv4 concatenation fills; NFT_REG32_01.. follow it. */
 enum { TDM_REG_KEY = NFT_REG_1, TDM_REG32_SPORT = NFT_REG32_01, TDM_REG32_DADDR = NFT_REG32_02,
        TDM_REG32_DPORT = NFT_REG32_03 };
+/* nft's byte order hints (src/expression.h), kept in the set's user data only so that `nft list` prints marks,
+ * addresses and ports the right way round; the kernel ignores them. */
+enum { TDM_BYTEORDER_NONE = 0, TDM_BYTEORDER_HOST = 1, TDM_BYTEORDER_BIG = 2 };
 enum { TDM_SET_ID_LEG = 1, TDM_SET_ID_DADDR, TDM_SET_ID_DPORT, TDM_SET_ID_SADDR, TDM_SET_ID_SPORT };
 
 static int append_table(tdm_nft *nft, tdm_nft_batch *batch, const char *name, uint16_t type, uint16_t flags) {
@@ -31,7 +35,8 @@ static int append_table(tdm_nft *nft, tdm_nft_batch *batch, const char *name, ui
 }
 
 static int append_map(tdm_nft *nft, tdm_nft_batch *batch, const char *table, const char *name, uint32_t id,
-                      uint32_t key_type, uint32_t key_len, uint32_t data_type, uint32_t data_len, int counter) {
+                      uint32_t key_type, uint32_t key_len, uint32_t data_type, uint32_t data_len, int counter,
+                      uint32_t key_order, uint32_t data_order) {
     struct nftnl_set *set = nftnl_set_alloc();
     if (set == NULL) return -ENOMEM;
     nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
@@ -43,6 +48,15 @@ static int append_map(tdm_nft *nft, tdm_nft_batch *batch, const char *table, con
     nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, data_type);
     nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN, data_len);
     nftnl_set_set_u32(set, NFTNL_SET_ID, id);
+    struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(64);
+    if (udata == NULL) {
+        nftnl_set_free(set);
+        return -ENOMEM;
+    }
+    if (key_order != TDM_BYTEORDER_NONE) nftnl_udata_put_u32(udata, NFTNL_UDATA_SET_KEYBYTEORDER, key_order);
+    nftnl_udata_put_u32(udata, NFTNL_UDATA_SET_DATABYTEORDER, data_order);
+    nftnl_set_set_data(set, NFTNL_SET_USERDATA, nftnl_udata_buf_data(udata), nftnl_udata_buf_len(udata));
+    nftnl_udata_buf_free(udata);
     if (counter) {
         /* A set-level counter: the kernel gives every element added without expressions its own copy. */
         struct nftnl_expr *expr = nftnl_expr_alloc("counter");
@@ -264,15 +278,16 @@ int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask) {
     if ((err = append_table(nft, &batch, table, NFT_MSG_NEWTABLE, NLM_F_CREATE)) ||
         (err = append_table(nft, &batch, table, NFT_MSG_DELTABLE, 0)) ||
         (err = append_table(nft, &batch, table, NFT_MSG_NEWTABLE, NLM_F_CREATE)) ||
-        (err = append_map(nft, &batch, table, TDM_NFT_LEG_MAP, TDM_SET_ID_LEG, leg_key, 16, TDM_TYPE_MARK, 4, 1)) ||
+        (err = append_map(nft, &batch, table, TDM_NFT_LEG_MAP, TDM_SET_ID_LEG, leg_key, 16, TDM_TYPE_MARK, 4, 1,
+                          TDM_BYTEORDER_NONE, TDM_BYTEORDER_HOST)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_DADDR, TDM_SET_ID_DADDR, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_IPADDR, 4, 0)) ||
+                          TDM_TYPE_IPADDR, 4, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_DPORT, TDM_SET_ID_DPORT, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_INET_SERVICE, 2, 0)) ||
+                          TDM_TYPE_INET_SERVICE, 2, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_SADDR, TDM_SET_ID_SADDR, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_IPADDR, 4, 0)) ||
+                          TDM_TYPE_IPADDR, 4, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_SPORT, TDM_SET_ID_SPORT, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_INET_SERVICE, 2, 0)) ||
+                          TDM_TYPE_INET_SERVICE, 2, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
         (err = append_chain(nft, &batch, table, "pre", NF_INET_PRE_ROUTING, -300 /* raw: before conntrack */)) ||
         (err = append_chain(nft, &batch, table, "post", NF_INET_POST_ROUTING, 100 /* srcnat */)) ||
         (err = append_rule(nft, &batch, classify_rule(table))) ||
