@@ -83,8 +83,11 @@ public final class KernelForwarder: Sendable {
 
     /// Installs legs, or updates the rewrite of legs already installed (their counters are kept), in one batch.
     /// Either all of them are installed or none is.
+    /// When a key appears more than once, the last entry wins.
     public func install(_ entries: [KernelStreamEntry]) throws(KernelForwarderError) {
         for entry in entries { try entry.validate() }
+        var seen = Set<KernelStreamKey>()
+        let entries = Array(entries.reversed().filter { seen.insert($0.key).inserted }.reversed())
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
             var removals: [tdm_nft_entry] = []
             var additions: [tdm_nft_entry] = []
