@@ -1,0 +1,105 @@
+#ifndef TANDEM_KERNEL_SHIMS_H
+#define TANDEM_KERNEL_SHIMS_H
+/*
+ * C side of the kernel offload (Sources/Relay/Kernel): builds the relay's own nftables table, its maps and their
+ * elements through libnftnl, and talks nfnetlink through libmnl.
+ *
+ * Why C: libnftnl's object model (tables, sets, rules, expressions, element lists) is a C API of opaque objects and
+ * attribute setters, and the netlink framing (batch begin/end, acks, dumps) is pointer arithmetic on one buffer.
+ * Swift sees only value structs and functions returning 0 or -errno.
+ *
+ * Every function works on the network namespace the socket was opened in (tdm_nft_open on a thread that entered
+ * the namespace), whichever thread calls it later. One tdm_nft must not be used by two threads at once.
+ *
+ * Included from CShims.h after the glibc, libmnl and libnftnl headers.
+ */
+#include <stdint.h>
+#include <stddef.h>
+
+/** An open nfnetlink socket plus its sequence counter and syscall statistics. */
+typedef struct tdm_nft tdm_nft;
+
+/** Names of the table's objects, shared by the builder and the dumps. */
+#define TDM_NFT_LEG_MAP "leg_mark"
+#define TDM_NFT_OUT_DADDR "out_daddr"
+#define TDM_NFT_OUT_DPORT "out_dport"
+#define TDM_NFT_OUT_SADDR "out_saddr"
+#define TDM_NFT_OUT_SPORT "out_sport"
+
+/**
+ * One relayed leg as the kernel sees it. Addresses are IPv4 in network byte order (the bytes as on the wire),
+ * ports in host byte order. `with_leg` says whether the `leg_mark` element (key → mark) is part of the operation;
+ * the four rewrite elements (mark → field) always are.
+ */
+typedef struct {
+    uint32_t peer_addr;
+    uint16_t peer_port;
+    uint32_t local_addr;
+    uint16_t local_port;
+    uint32_t mark;
+    uint32_t out_saddr;
+    uint16_t out_sport;
+    uint32_t out_daddr;
+    uint16_t out_dport;
+    uint8_t with_leg;
+} tdm_nft_entry;
+
+/** One `leg_mark` element read back: its key, its mark and its per-element counter. */
+typedef struct {
+    uint32_t peer_addr;
+    uint16_t peer_port;
+    uint32_t local_addr;
+    uint16_t local_port;
+    uint32_t mark;
+    uint64_t packets;
+    uint64_t bytes;
+    uint8_t has_counter;
+} tdm_nft_leg;
+
+/** One element of a mark-keyed rewrite map read back: the mark and the value (an address or a port). */
+typedef struct {
+    uint32_t mark;
+    uint32_t value; /* address: network order; port: host order */
+} tdm_nft_mark_value;
+
+/** Opens and binds the socket (0 or -errno). Sizes its buffers so that large batches fit one sendto. */
+int tdm_nft_open(tdm_nft **out);
+void tdm_nft_close(tdm_nft *nft);
+/** How many sendto(2) calls this socket has made (batches and dump requests). */
+uint64_t tdm_nft_sendto_calls(const tdm_nft *nft);
+/** How many batches this socket has sent. */
+uint64_t tdm_nft_batches(const tdm_nft *nft);
+
+/**
+ * One batch: (re)creates `table` (family ip) with its five maps, the `pre` and `post` chains and their rules.
+ * An existing table of that name is deleted in the same transaction. `mark_mask` selects the skb mark bits the
+ * rules test and look up.
+ */
+int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask);
+/** One batch deleting `table`; a missing table is success. */
+int tdm_nft_delete_table(tdm_nft *nft, const char *table);
+/** 1 if `table` exists, 0 if not, -errno on failure. */
+int tdm_nft_table_exists(tdm_nft *nft, const char *table);
+
+/**
+ * Deletes the elements of `removals` and then adds those of `additions`, in as few batches as the socket buffer
+ * allows (one for up to a few thousand entries). Each batch is one transaction.
+ */
+int tdm_nft_commit(tdm_nft *nft, const char *table, const tdm_nft_entry *removals, size_t removal_count,
+                   const tdm_nft_entry *additions, size_t addition_count);
+
+/** One dump of `leg_mark` with counters. `*out` is malloc'ed (free with tdm_nft_free). */
+int tdm_nft_dump_legs(tdm_nft *nft, const char *table, tdm_nft_leg **out, size_t *count);
+/** One dump of a mark-keyed map (TDM_NFT_OUT_*). `*out` is malloc'ed (free with tdm_nft_free). */
+int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, const char *map, tdm_nft_mark_value **out,
+                          size_t *count);
+void tdm_nft_free(void *pointer);
+
+/**
+ * Removes `capability` (e.g. CAP_NET_ADMIN = 12) from the calling thread's effective and permitted sets; other
+ * threads keep theirs (capabilities are per thread on Linux). 0 or -errno. Lets a test run the forwarder on a
+ * throw-away thread without CAP_NET_ADMIN to exercise the capability error path.
+ */
+int tdm_thread_drop_capability(int capability);
+
+#endif

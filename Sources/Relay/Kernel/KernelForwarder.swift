@@ -1,0 +1,204 @@
+import CShims
+import Synchronization
+
+/// Forwards established relayed UDP streams in the kernel with stock nftables: its own table, a map from
+/// (peer source . local address) to a mark, and four mark-keyed maps holding the rewrite. See README.md.
+///
+/// Every change is one netlink batch (one `sendto`, one transaction), so a call's two legs appear and disappear
+/// together, and installing a thousand legs costs a handful of syscalls. The forwarder keeps the installed legs
+/// and their marks in memory; `adoptExisting()` rebuilds that memory from the kernel after a restart.
+///
+/// Create it on a thread inside the relay's network namespace (the netlink socket stays in that namespace);
+/// afterwards any thread may call it, calls are serialised by a mutex.
+public final class KernelForwarder: Sendable {
+    public let configuration: KernelForwarderConfiguration
+    private let state: Mutex<State>
+
+    private struct Installed {
+        var mark: UInt32
+        var entry: KernelStreamEntry
+    }
+
+    private struct State {
+        let socket: NFTablesSocket
+        var installed: [KernelStreamKey: Installed] = [:]
+        var marks: KernelMarkAllocator
+    }
+
+    /// Opens the netlink socket; changes nothing in the kernel yet.
+    public init(configuration: KernelForwarderConfiguration = KernelForwarderConfiguration()) throws(KernelForwarderError) {
+        try configuration.validate()
+        self.configuration = configuration
+        let socket = try NFTablesSocket()
+        state = Mutex(State(socket: socket, marks: KernelMarkAllocator(configuration: configuration)))
+    }
+
+    // MARK: Table
+
+    /// Creates the table with its maps, chains and rules in one transaction, replacing a table of the same name
+    /// (and forgetting every leg). This is also the capability probe: without CAP_NET_ADMIN, nf_tables or one of
+    /// the expressions it throws `.missingCapability` / `.unsupported`.
+    public func createTable() throws(KernelForwarderError) {
+        try state.withLock { (state: inout State) throws(KernelForwarderError) in
+            try state.socket.createTable(configuration.tableName, markMask: configuration.markMask)
+            state.installed = [:]
+            state.marks.reset(inUse: [])
+        }
+    }
+
+    /// Whether the table exists (for choosing between `createTable()` and `adoptExisting()`).
+    public func tableExists() throws(KernelForwarderError) -> Bool {
+        try state.withLock { (state: inout State) throws(KernelForwarderError) in
+            try state.socket.tableExists(configuration.tableName)
+        }
+    }
+
+    /// Deletes the table and everything in it (clean stop). A missing table is not an error.
+    public func removeTable() throws(KernelForwarderError) {
+        try state.withLock { (state: inout State) throws(KernelForwarderError) in
+            try state.socket.deleteTable(configuration.tableName)
+            state.installed = [:]
+            state.marks.reset(inUse: [])
+        }
+    }
+
+    /// Takes over the table a previous process left behind (after a crash or `kill -9` the kernel keeps
+    /// forwarding): reads all five maps and rebuilds the installed legs and the mark allocator from them. The
+    /// kernel state is not changed, so forwarding never pauses.
+    ///
+    /// - Returns: the legs found, complete ones only. A leg whose rewrite maps are incomplete is reported as
+    ///   `.adoptionMismatch` rather than guessed.
+    @discardableResult
+    public func adoptExisting() throws(KernelForwarderError) -> [KernelStreamEntry] {
+        try state.withLock { (state: inout State) throws(KernelForwarderError) in
+            guard try state.socket.tableExists(configuration.tableName) else {
+                throw .tableMissing(configuration.tableName)
+            }
+            try load(&state)
+            return state.installed.values.map(\.entry)
+        }
+    }
+
+    // MARK: Legs
+
+    /// Installs legs, or updates the rewrite of legs already installed (their counters are kept), in one batch.
+    /// Either all of them are installed or none is.
+    /// When a key appears more than once, the last entry wins.
+    public func install(_ entries: [KernelStreamEntry]) throws(KernelForwarderError) {
+        for entry in entries { try entry.validate() }
+        var seen = Set<KernelStreamKey>()
+        let entries = Array(entries.reversed().filter { seen.insert($0.key).inserted }.reversed())
+        try state.withLock { (state: inout State) throws(KernelForwarderError) in
+            var removals: [tdm_nft_entry] = []
+            var additions: [tdm_nft_entry] = []
+            var next = state.installed
+            var allocator = state.marks
+            for entry in entries {
+                if let existing = next[entry.key] {
+                    guard existing.entry != entry else { continue }
+                    removals.append(existing.entry.raw(mark: existing.mark, withLeg: false))
+                    additions.append(entry.raw(mark: existing.mark, withLeg: false))
+                    next[entry.key] = Installed(mark: existing.mark, entry: entry)
+                } else {
+                    guard let mark = allocator.allocate() else {
+                        throw .marksExhausted(capacity: Int(configuration.markCapacity))
+                    }
+                    additions.append(entry.raw(mark: mark, withLeg: true))
+                    next[entry.key] = Installed(mark: mark, entry: entry)
+                }
+            }
+            guard !additions.isEmpty else { return }
+            try commit(&state, removals: removals, additions: additions)
+            state.installed = next
+            state.marks = allocator
+        }
+    }
+
+    /// Removes legs (unknown keys are ignored) in one batch; their packets go to the userspace sockets again.
+    public func remove(_ keys: [KernelStreamKey]) throws(KernelForwarderError) {
+        try state.withLock { (state: inout State) throws(KernelForwarderError) in
+            var removals: [tdm_nft_entry] = []
+            var marks: [UInt32] = []
+            for key in Set(keys) {
+                guard let existing = state.installed[key] else { continue }
+                removals.append(existing.entry.raw(mark: existing.mark, withLeg: true))
+                marks.append(existing.mark)
+            }
+            guard !removals.isEmpty else { return }
+            try commit(&state, removals: removals, additions: [])
+            for key in keys { state.installed[key] = nil }
+            for mark in marks { state.marks.release(mark) }
+        }
+    }
+
+    /// Packets and bytes per leg, from one dump of the `leg_mark` map's per-element counters. Legs installed by
+    /// someone else in the table are reported too.
+    public func readCounters() throws(KernelForwarderError) -> [KernelStreamKey: KernelStreamCounters] {
+        try state.withLock { (state: inout State) throws(KernelForwarderError) in
+            var counters: [KernelStreamKey: KernelStreamCounters] = [:]
+            for leg in try state.socket.legs(table: configuration.tableName) {
+                counters[KernelForwarder.key(of: leg)] = KernelStreamCounters(packets: leg.packets, bytes: leg.bytes)
+            }
+            return counters
+        }
+    }
+
+    /// The legs this forwarder believes are installed.
+    public var installedEntries: [KernelStreamEntry] {
+        state.withLock { $0.installed.values.map(\.entry) }
+    }
+
+    /// `sendto(2)` calls made so far (one per batch or dump request): lets tests and metrics verify batching.
+    public var netlinkSendCalls: UInt64 { state.withLock { $0.socket.sendCalls } }
+
+    /// Batches (transactions) sent so far.
+    public var netlinkBatches: UInt64 { state.withLock { $0.socket.batches } }
+
+    // MARK: Internals
+
+    /// Sends one change; on failure the in-memory view is re-read from the kernel, because a change larger than
+    /// one batch may have been applied in part.
+    private func commit(_ state: inout State, removals: [tdm_nft_entry],
+                        additions: [tdm_nft_entry]) throws(KernelForwarderError) {
+        do {
+            try state.socket.commit(table: configuration.tableName, removals: removals, additions: additions)
+        } catch {
+            try? load(&state)
+            throw error
+        }
+    }
+
+    /// Rebuilds `installed` and the allocator from the kernel's maps (five dumps).
+    private func load(_ state: inout State) throws(KernelForwarderError) {
+        let table = configuration.tableName
+        let legs = try state.socket.legs(table: table)
+        let daddr = try state.socket.markMap(table: table, map: TDM_NFT_OUT_DADDR)
+        let dport = try state.socket.markMap(table: table, map: TDM_NFT_OUT_DPORT)
+        let saddr = try state.socket.markMap(table: table, map: TDM_NFT_OUT_SADDR)
+        let sport = try state.socket.markMap(table: table, map: TDM_NFT_OUT_SPORT)
+        var installed: [KernelStreamKey: Installed] = [:]
+        for leg in legs {
+            let key = KernelForwarder.key(of: leg)
+            guard leg.mark & ~configuration.markMask == 0, leg.mark != 0 else {
+                throw .adoptionMismatch("leg \(key) has mark \(KernelMarkAllocator.hex(leg.mark)) outside the mask "
+                                        + KernelMarkAllocator.hex(configuration.markMask))
+            }
+            guard let toAddress = daddr[leg.mark], let toPort = dport[leg.mark], let fromAddress = saddr[leg.mark],
+                  let fromPort = sport[leg.mark], toPort <= UInt16.max, fromPort <= UInt16.max else {
+                throw .adoptionMismatch("leg \(key) (mark \(KernelMarkAllocator.hex(leg.mark))) has no complete rewrite")
+            }
+            let entry = KernelStreamEntry(
+                key: key,
+                source: KernelStreamEntry.endpoint(networkOrder: fromAddress, port: UInt16(fromPort)),
+                destination: KernelStreamEntry.endpoint(networkOrder: toAddress, port: UInt16(toPort)))
+            installed[key] = Installed(mark: leg.mark, entry: entry)
+        }
+        state.installed = installed
+        state.marks.reset(inUse: installed.values.map(\.mark))
+    }
+
+    private static func key(of leg: tdm_nft_leg) -> KernelStreamKey {
+        KernelStreamKey(peer: KernelStreamEntry.endpoint(networkOrder: leg.peer_addr, port: leg.peer_port),
+                        local: KernelStreamEntry.endpoint(networkOrder: leg.local_addr, port: leg.local_port))
+    }
+}
