@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // C only where Swift cannot reach: liburing's macros, mmsghdr, libmnl/libnftnl.
@@ -25,7 +26,8 @@ let package = Package(
         .target(name: "Relay", dependencies: ["CShims"], path: "Sources/Relay",
                 exclude: ["Sessions/README.md", "DataPlane/README.md", "SDP/README.md", "Control/README.md"]),
         .target(name: "Signaling", path: "Sources/Signaling"),
-        .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf", exclude: ["README.md"]),
+        .target(name: "Perf", dependencies: ["Relay", "Signaling", "CShims", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                path: "perf", exclude: ["README.md", "kamailio", "sip", "bench-relay.sh"]),
         .executableTarget(
             name: "tandem",
             dependencies: ["Relay", "Signaling", "Perf", .product(name: "ArgumentParser", package: "swift-argument-parser")],

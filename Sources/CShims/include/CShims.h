@@ -33,5 +33,6 @@
 #include <libnftnl/batch.h>
 
 #include "DataPlaneShims.h"
+#include "PerfShims.h"
 
 #endif
