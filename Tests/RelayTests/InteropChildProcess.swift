@@ -4,45 +4,72 @@ import Relay
 
 /// A child process of an integration test (relay, Kamailio, SIPp) with its output in a log file; stopped with
 /// SIGTERM, then SIGKILL after a bounded wait. Tests call `stop()` in a `defer`, so no child outlives its test.
+///
+/// Spawned with posix_spawn in its own process group and reaped with waitpid here: Foundation's `Process` did not
+/// always notice a child's exit (it stayed a zombie while `isRunning` said true), and a group lets `stop()` reach
+/// the workers a daemon forks (Kamailio's children) even when the main process exits first.
 final class InteropChildProcess {
     let name: String
-    let process = Process()
+    let pid: pid_t
     let logPath: String
+    private var exitStatus: Int32?
 
-    init(name: String, executable: String, arguments: [String], logPath: String,
-         workingDirectory: String? = nil) throws {
-        self.name = name
-        self.logPath = logPath
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        try process.run()
+    struct SpawnError: Error, CustomStringConvertible {
+        var description: String
     }
 
-    var isRunning: Bool { process.isRunning }
+    init(name: String, executable: String, arguments: [String], logPath: String) throws {
+        self.name = name
+        self.logPath = logPath
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw SpawnError(description: "\(name): posix_spawn \(executable) failed: errno \(rc)") }
+        pid = child
+    }
+
+    /// Reaps the child if it exited; true while it runs.
+    var isRunning: Bool {
+        if exitStatus != nil { return false }
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid {
+            // WIFEXITED: low 7 bits zero; then the exit code is bits 8...15. A signal death reads as 128 + signal.
+            exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            return false
+        }
+        if r < 0 { exitStatus = -1; return false }
+        return true
+    }
 
     /// Waits up to `seconds` for the child to exit by itself; its exit status, or nil if it is still running.
     func waitForExit(seconds: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        return process.isRunning ? nil : process.terminationStatus
+        while isRunning, Date() < deadline { usleep(50_000) }
+        return isRunning ? nil : exitStatus
     }
 
-    /// Signals the child's whole process group (Foundation starts each child as a group leader), so workers that
-    /// a daemon forked (Kamailio's children) go too, even when the main process exits first.
+    /// Signals the child's whole process group: SIGTERM, a bounded wait, then SIGKILL (also for stragglers).
     func stop() {
-        let group = -process.processIdentifier
-        guard group < 0 else { return }
-        kill(group, SIGTERM)
-        if waitForExit(seconds: 3) == nil { kill(group, SIGKILL) }
-        _ = waitForExit(seconds: 2)
-        usleep(200_000)
-        kill(group, SIGKILL)  // stragglers whose parent already exited; ESRCH when none are left
+        if isRunning {
+            kill(-pid, SIGTERM)
+            if waitForExit(seconds: 3) == nil { kill(-pid, SIGKILL) }
+            _ = waitForExit(seconds: 2)
+        }
+        usleep(100_000)
+        kill(-pid, SIGKILL)  // forked workers whose parent already exited; ESRCH when none are left
     }
 
     func logTail(_ bytes: Int = 2000) -> String {

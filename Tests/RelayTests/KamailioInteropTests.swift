@@ -64,10 +64,15 @@ struct InteropRelay {
             throw LaunchError(description: "\(binary) not found: run `swift build` first " +
                               "(or set TANDEM_INTEROP_RELAY=rtpengine / RELAY_NG=host:port)")
         }
-        let probe = try InteropChildProcess(name: "tandem relay --help", executable: binary,
-                                            arguments: ["relay", "--help"], logPath: "\(workDirectory)/relay-help.log")
-        guard probe.waitForExit(seconds: 10) == 0 else {
-            probe.stop()
+        // `tandem relay --help` exits 0 even without a relay subcommand (ArgumentParser prints the root help), so
+        // look for `relay` in the root help's subcommand list instead.
+        let probe = try InteropChildProcess(name: "tandem --help", executable: binary, arguments: ["--help"],
+                                            logPath: "\(workDirectory)/tandem-help.log")
+        _ = probe.waitForExit(seconds: 10)
+        probe.stop()
+        let help = (try? String(contentsOfFile: probe.logPath, encoding: .utf8)) ?? ""
+        let hasRelay = help.split(separator: "\n").contains { $0.split(separator: " ").first == "relay" }
+        guard hasRelay else {
             throw LaunchError(description: "`tandem relay` is not available in \(binary) (the relay branch is not " +
                               "merged yet?). Set TANDEM_INTEROP_RELAY=rtpengine or RELAY_NG=host:port to run this " +
                               "test against another ng relay.")
@@ -123,7 +128,7 @@ struct InteropRelay {
             arguments: ["-sf", "\(root)/perf/sip/uas-media-probe.xml", "-i", "127.0.0.1", "-p", "\(uasPort)",
                         "-m", "1", "-nostdin", "-trace_logs", "-log_file", "\(work)/uas-media.log",
                         "-key", "media_port_b", "\(mediaB.endpoint.port)", "-timeout", "40s", "-timeout_error"],
-            logPath: "\(work)/sipp-uas.out", workingDirectory: work)
+            logPath: "\(work)/sipp-uas.out")
         children.append(uas)
         try #require(InteropNet.waitUntilBound(uasPort, seconds: 10), "SIPp UAS did not bind; log:\n\(uas.logTail())")
 
@@ -134,7 +139,7 @@ struct InteropRelay {
                         "-trace_logs", "-log_file", "\(work)/uac-media.log",
                         "-key", "media_port_a", "\(mediaA.endpoint.port)", "-d", "4000",
                         "-timeout", "40s", "-timeout_error"],
-            logPath: "\(work)/sipp-uac.out", workingDirectory: work)
+            logPath: "\(work)/sipp-uac.out")
         children.append(uac)
 
         // The relay's addresses, as each side learned them from its rewritten SDP.
