@@ -11,7 +11,7 @@ public final class NGPipeline {
     public let relay: IPv4Endpoint
     public let window: Int
     public let timeoutMilliseconds: Int
-    private let socket: UDPSocket
+    private let socket: NonBlockingUDPSocket
     private let cookiePrefix: String
     private var nextCookie: UInt64 = 0
 
@@ -34,11 +34,11 @@ public final class NGPipeline {
         var offerSucceeded: Bool
     }
 
-    public init(relay: IPv4Endpoint, window: Int = 16, timeoutMilliseconds: Int = 2000) throws(UDPSocket.SocketError) {
+    public init(relay: IPv4Endpoint, window: Int = 16, timeoutMilliseconds: Int = 2000) throws(NonBlockingUDPSocket.SocketError) {
         self.relay = relay
         self.window = max(1, window)
         self.timeoutMilliseconds = max(1, timeoutMilliseconds)
-        socket = try UDPSocket(bindingTo: IPv4Endpoint(host: "127.0.0.1", port: 0)!, bufferBytes: 4 << 20)
+        socket = try NonBlockingUDPSocket(bindingTo: IPv4Endpoint(host: "127.0.0.1", port: 0)!, bufferBytes: 4 << 20)
         cookiePrefix = "tp\(UInt32.random(in: 0...UInt32.max) & 0xFFFFFF)_"
         for step in NGCallStep.allCases {
             latency[step] = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000,

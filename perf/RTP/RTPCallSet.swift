@@ -11,7 +11,7 @@ import Relay
 /// media phase (its streams are simply not active) and reported as a set-up error.
 public final class RTPCallSet {
     public let configuration: RTPLoadConfiguration
-    public private(set) var sockets: [UDPSocket] = []
+    public private(set) var sockets: [NonBlockingUDPSocket] = []
     /// Per endpoint: where it sends (nil until set up, or when set-up failed).
     public private(set) var destinations: [IPv4Endpoint?] = []
     public private(set) var established: [Bool] = []
@@ -20,15 +20,15 @@ public final class RTPCallSet {
     public private(set) var errorSamples: [String] = []
     private let runTag = UInt32.random(in: 0...UInt32.max)
 
-    public init(configuration: RTPLoadConfiguration) throws(UDPSocket.SocketError) {
+    public init(configuration: RTPLoadConfiguration) throws(NonBlockingUDPSocket.SocketError) {
         self.configuration = configuration
         _ = FileDescriptorLimit.raise(toAtLeast: UInt64(configuration.streamCount + 1024))
         guard let bind = IPv4Endpoint(host: configuration.localAddress, port: 0) else {
-            throw UDPSocket.SocketError(operation: "local address \(configuration.localAddress)", errno: EINVAL)
+            throw NonBlockingUDPSocket.SocketError(operation: "local address \(configuration.localAddress)", errno: EINVAL)
         }
         sockets.reserveCapacity(configuration.streamCount)
         for _ in 0..<configuration.streamCount {
-            sockets.append(try UDPSocket(bindingTo: bind, bufferBytes: configuration.socketBufferBytes, timestamps: true))
+            sockets.append(try NonBlockingUDPSocket(bindingTo: bind, bufferBytes: configuration.socketBufferBytes, timestamps: true))
         }
         destinations = Array(repeating: nil, count: configuration.streamCount)
         established = Array(repeating: false, count: configuration.calls)
@@ -47,7 +47,7 @@ public final class RTPCallSet {
     }
 
     /// Offer + answer for every call, `setupWindow` at a time.
-    public func setUp() throws(UDPSocket.SocketError) {
+    public func setUp() throws(NonBlockingUDPSocket.SocketError) {
         let pipeline = try NGPipeline(relay: configuration.relay, window: configuration.setupWindow,
                                       timeoutMilliseconds: configuration.ngTimeoutMilliseconds)
         var next = 0

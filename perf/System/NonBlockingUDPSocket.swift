@@ -7,7 +7,7 @@ import CShims
 ///
 /// Media sockets turn on kernel receive timestamps (SO_TIMESTAMPNS) so one-way latency does not include the time
 /// the generator took to get around to reading.
-public final class UDPSocket {
+public final class NonBlockingUDPSocket: Sendable {
     public let fd: Int32
     public let local: IPv4Endpoint
 
