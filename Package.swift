@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // C only where Swift cannot reach: liburing's macros, mmsghdr, libmnl/libnftnl.
@@ -49,8 +50,9 @@ let package = Package(
                 exclude: readmes(under: "Sources/Relay")),
         .target(name: "Signaling", dependencies: nio + [yams, logging, .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Signaling",
                 exclude: readmes(under: "Sources/Signaling")),
-        .target(name: "Perf", dependencies: ["Relay", "Signaling"], path: "perf",
-                exclude: readmes(under: "perf")),
+        .target(name: "Perf",
+                dependencies: ["Relay", "Signaling", "CShims", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                path: "perf", exclude: readmes(under: "perf") + ["kamailio", "sip", "bench-relay.sh"]),
         .executableTarget(
             name: "tandem",
             dependencies: ["Relay", "Signaling", "Perf", logging,

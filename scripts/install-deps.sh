@@ -7,6 +7,7 @@ pkgs=(
   pkg-config liburing-dev libnftnl-dev libmnl-dev libsqlite3-dev   # build: CShims, the embedded store
   nftables iproute2 procps                                         # run/test: kernel offload, netns harness
   sip-tester                                                       # test/perf: SIPp
+  kamailio rtpengine-daemon jq                                     # test/perf: interop proxy, reference relay, bench
 )
 # Extra peers for integration tests and side-by-side benchmarks (TANDEM_PEERS=0 skips them).
 if [ "${TANDEM_PEERS:-1}" = "1" ]; then

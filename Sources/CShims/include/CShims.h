@@ -34,5 +34,6 @@
 
 #include "DataPlaneShims.h"
 #include "KernelShims.h"
+#include "PerfShims.h"
 
 #endif

@@ -1,0 +1,47 @@
+import Testing
+@testable import Perf
+
+/// The whole generator (ng setup, paced sendmmsg, recvmmsg with kernel timestamps, accounting, teardown) against
+/// the in-process `FakeNGRelay`: 2 calls for 1 s.
+@Suite struct GeneratorEndToEndTests {
+    @Test(.timeLimit(.minutes(1)))
+    func twoCallsForOneSecond() throws {
+        let relay = try FakeNGRelay()
+        defer { relay.stop() }
+        var c = RTPLoadConfiguration(relay: relay.endpoint)
+        c.calls = 2
+        c.durationSeconds = 1
+        c.drainMilliseconds = 300
+        let report = try RTPLoadGenerator(configuration: c).run()
+        #expect(report.callsEstablished == 2)
+        #expect(report.targetPps == 200)
+        #expect(report.sent >= 190 && report.sent <= 201)
+        #expect(report.delivered == report.sent)
+        #expect(report.lost == 0 && report.duplicates == 0 && report.misrouted == 0 && report.foreign == 0)
+        #expect(report.latencyP50Microseconds > 0 && report.latencyMaxMicroseconds < 1_000_000)
+        #expect(report.teardownErrors == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func ngLoadCountsCallsAndLatency() throws {
+        let relay = try FakeNGRelay()
+        defer { relay.stop() }
+        var c = NGLoadGenerator.Configuration(relay: relay.endpoint)
+        c.calls = 50
+        c.inFlight = 4
+        c.durationSeconds = 5
+        let report = try NGLoadGenerator(configuration: c).run()
+        #expect(report.callsCompleted == 50 && report.callsFailed == 0)
+        #expect(report.errorReplies == 0 && report.timeouts == 0)
+        #expect(report.latency.first { $0.command == "all" }?.count == 150)
+    }
+
+    @Test func setupFailureIsReported() {
+        // Nobody listens on the port: every offer times out and the run says why.
+        var c = RTPLoadConfiguration(relay: IPv4Endpoint(host: "127.0.0.1", port: 9)!)
+        c.calls = 1
+        c.durationSeconds = 0.1
+        c.ngTimeoutMilliseconds = 200
+        #expect(throws: RTPLoadGenerator.RunError.self) { try RTPLoadGenerator(configuration: c).run() }
+    }
+}

@@ -1,0 +1,85 @@
+import CShims
+
+/// One RTP load run against an ng relay: set up the calls, send and receive for the configured time, tear the
+/// calls down, and report. Runs on the calling thread (pinned when `cpu` is set).
+public struct RTPLoadGenerator: Sendable {
+    public var configuration: RTPLoadConfiguration
+
+    public init(configuration: RTPLoadConfiguration) { self.configuration = configuration }
+
+    public struct RunError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public func run() throws(RunError) -> RTPLoadReport {
+        if let problem = configuration.validationError() { throw RunError(description: problem) }
+        if let cpu = configuration.cpu {
+            do { try CPUAffinity.pinCurrentThread(to: cpu) } catch { throw RunError(description: error.description) }
+        }
+        let calls: RTPCallSet
+        let setupStart = tdp_monotonic_ns()
+        do {
+            calls = try RTPCallSet(configuration: configuration)
+            try calls.setUp()
+        } catch {
+            throw RunError(description: error.description)
+        }
+        let setupSeconds = Double(tdp_monotonic_ns() - setupStart) / 1e9
+        defer { calls.tearDown() }
+        guard calls.establishedCount > 0 else {
+            throw RunError(description: "no call could be set up with \(configuration.relay): " +
+                           (calls.errorSamples.first ?? "no reply"))
+        }
+        // Streams of failed calls are idle; the rate is spread over the streams that exist.
+        let rate = configuration.targetRate
+        let loop = RTPMediaLoop(calls: calls, rate: rate, runID: UInt32.random(in: 0...UInt32.max))
+        let relaySampler = configuration.relayPID.map(ProcessCPUSampler.init(pid:))
+        let relayCPUStart = relaySampler?.cpuSeconds()
+        let generatorCPUStart = CPUAffinity.threadCPUNanoseconds()
+        let wallStart = tdp_monotonic_ns()
+        let sendNs = loop.run(sendNanoseconds: UInt64(configuration.durationSeconds * 1e9),
+                              drainNanoseconds: UInt64(configuration.drainMilliseconds) * 1_000_000)
+        let wallNs = max(1, tdp_monotonic_ns() - wallStart)
+        let generatorCPU = Double(CPUAffinity.threadCPUNanoseconds() - generatorCPUStart) / Double(wallNs)
+        let relayCPUEnd = relaySampler?.cpuSeconds()
+        calls.tearDown()  // explicit, so teardown errors are in the report; the deferred call then finds nothing
+        let report = makeReport(calls: calls, loop: loop, rate: rate, setupSeconds: setupSeconds, sendNs: sendNs,
+                                wallNs: wallNs, generatorCPU: generatorCPU,
+                                relayCPU: relayCPUStart.flatMap { s in relayCPUEnd.map { ($0 - s) / (Double(wallNs) / 1e9) } })
+        return report
+    }
+
+    private func makeReport(calls: RTPCallSet, loop: RTPMediaLoop, rate: Double, setupSeconds: Double, sendNs: UInt64,
+                            wallNs: UInt64, generatorCPU: Double, relayCPU: Double?) -> RTPLoadReport {
+        let tally = loop.tally
+        let sent = loop.sent
+        let delivered = tally.delivered
+        let lost = tally.lost(sentPerStream: loop.sentPerStream)
+        let sendSeconds = max(1e-9, Double(sendNs) / 1e9)
+        let sentPps = Double(sent) / sendSeconds
+        let us = { (ns: UInt64) in Double(ns) / 1000 }
+        let latency = tally.latency
+        let jitter = tally.jitterNanoseconds
+        var bound: String?
+        if sentPps < 0.95 * rate { bound = "achieved send rate \(Int(sentPps)) pps < 95% of target \(Int(rate))" }
+        if generatorCPU >= 0.95 {
+            bound = (bound.map { $0 + "; " } ?? "") + "generator CPU \(Int(generatorCPU * 100))% >= 95%"
+        }
+        return RTPLoadReport(
+            relay: configuration.relay.description, callsRequested: configuration.calls,
+            callsEstablished: calls.establishedCount, setupErrors: calls.setupErrors, setupSeconds: setupSeconds,
+            teardownErrors: calls.teardownErrors, ngErrorSamples: calls.errorSamples,
+            targetPps: rate, sendSeconds: sendSeconds, sent: sent, sendErrors: loop.sendErrors, skipped: loop.skipped,
+            delivered: delivered, lost: lost, lossFraction: sent > 0 ? Double(lost) / Double(sent) : 0,
+            duplicates: tally.duplicates, misrouted: tally.misrouted, foreign: tally.foreign,
+            sentPps: sentPps, receivedPps: Double(delivered) / sendSeconds,
+            latencyP50Microseconds: us(latency.totalCount > 0 ? latency.valueAtPercentile(50) : 0),
+            latencyP99Microseconds: us(latency.totalCount > 0 ? latency.valueAtPercentile(99) : 0),
+            latencyP999Microseconds: us(latency.totalCount > 0 ? latency.valueAtPercentile(99.9) : 0),
+            latencyMaxMicroseconds: us(latency.totalCount > 0 ? latency.max : 0),
+            jitterMeanMicroseconds: jitter.mean / 1000, jitterMaxMicroseconds: jitter.max / 1000,
+            relayCPUCores: relayCPU,
+            relayCPUPercentPer10kPps: relayCPU.flatMap { sentPps > 0 ? $0 * 100 / (sentPps / 10_000) : nil },
+            generatorCPUCores: generatorCPU, generatorBound: bound != nil, generatorBoundReason: bound)
+    }
+}
