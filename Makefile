@@ -24,8 +24,7 @@ run: release
 ## Every test: Swift Testing/XCTest suites (unit + netns integration, as root), then a short run of each fuzzer.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --no-parallel
-	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) scripts/fuzz.sh
+	FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) scripts/test.sh
 
 unit:
 	$(SWIFT) test

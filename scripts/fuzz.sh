@@ -14,6 +14,8 @@ targets=(
   "sip|Sources/Signaling/Message/*.swift Tests/Fuzz/SIPMessageFuzz.swift|Tests/Fuzz/corpus/sip"
   "sdp|Sources/Relay/SDP/*.swift Tests/Fuzz/SDPFuzz.swift|Tests/Fuzz/corpus/sdp"
   "ng|Sources/Relay/Control/Codec/*.swift Tests/Fuzz/NGFuzz.swift|Tests/Fuzz/corpus/ng"
+  # The whole ng command path: decode, handler, sessions, SDP rewrite, encode (with a no-op media plane).
+  "ngpath|Sources/Relay/Control/Codec/*.swift Sources/Relay/Control/Handler/*.swift Sources/Relay/SDP/*.swift Sources/Relay/Sessions/*.swift Tests/Fuzz/NGCommandPathFuzz.swift|Tests/Fuzz/corpus/ngpath Tests/Fuzz/corpus/ng"
 )
 status=0
 for t in "${targets[@]}"; do
@@ -28,7 +30,7 @@ for t in "${targets[@]}"; do
   scratch="$(mktemp -d /tmp/tandem-fuzz-$name.XXXX)"
   echo "fuzz[$name]: running ${secs}s"
   if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-       -artifact_prefix="$out/$name-" -print_final_stats=1 "$scratch" "$seeds" >"$out/$name.log" 2>&1; then
+       -artifact_prefix="$out/$name-" -print_final_stats=1 "$scratch" $seeds >"$out/$name.log" 2>&1; then
     echo "fuzz[$name]: FAILED, see $out/$name.log" >&2
     tail -40 "$out/$name.log" >&2
     status=1
