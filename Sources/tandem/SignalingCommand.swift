@@ -100,7 +100,7 @@ struct SignalingCommand: AsyncParsableCommand {
 
 /// SIGTERM / SIGINT / SIGHUP as an async stream (Dispatch signal sources; the default actions are
 /// ignored so the process is not killed before the drain).
-final class SignalStream: Sendable {
+final class SignalStream {
     let stream: AsyncStream<Int32>
     private let sources: [any DispatchSourceSignal]
 

@@ -61,8 +61,9 @@ final class EdgeAdminHTTPHandler: ChannelInboundHandler {
         answered = true
         let text = "HTTP/1.0 \(response.status)\r\nContent-Type: \(response.contentType)\r\n"
             + "Content-Length: \(response.body.utf8.count)\r\nConnection: close\r\n\r\n" + response.body
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in
-            context.close(promise: nil)
+            bound.value.close(promise: nil)
         }
     }
 

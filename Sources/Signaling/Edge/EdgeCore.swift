@@ -24,8 +24,8 @@ final class EdgeCore {
     var counters = EdgeCounters()
     var draining = false
 
-    private var proxyTimer: Scheduled<Void>?
-    private var proxyTimerAt: SIPInstant?
+    var proxyTimer: Scheduled<Void>?
+    var proxyTimerAt: SIPInstant?
     private var periodicTasks: [RepeatedTask] = []
 
     init(configuration: EdgeConfiguration, listeners: [BoundListener], loop: any EventLoop,
@@ -69,8 +69,9 @@ final class EdgeCore {
         var keepalive = KeepaliveConfiguration()
         keepalive.intervalMilliseconds = configuration.keepalive.intervalMilliseconds
         keepalive.maxPingsLost = configuration.keepalive.maxPingsLost
-        var sentBy: [Int: String] = [:]
-        for listener in listeners { sentBy[listener.id.index] = hostPort(listener) }
+        var table: [Int: String] = [:]
+        for listener in listeners { table[listener.id.index] = hostPort(listener) }
+        let sentBy = table
         let fallback = listeners.first.map { hostPort($0) } ?? "0.0.0.0"
         keepalive.viaSentBy = { socket in sentBy[socket.rawValue] ?? fallback }
         if let first = listeners.first { keepalive.fromURI = "sip:keepalive@\(hostPort(first))" }
@@ -122,11 +123,13 @@ final class EdgeCore {
 
     func startTimers() {
         let tick = TimeAmount.milliseconds(100)
-        periodicTasks.append(loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { [unowned self] _ in
-            keepaliveTick()
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        periodicTasks.append(loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
+            bound.value.keepaliveTick()
         })
-        periodicTasks.append(loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [unowned self] _ in
-            apply(registrar.expire(now: EdgeClock.wallNow()))
+        periodicTasks.append(loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            let core = bound.value
+            core.apply(core.registrar.expire(now: EdgeClock.wallNow()))
         })
     }
 
@@ -151,10 +154,12 @@ final class EdgeCore {
             return
         }
         let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, next.milliseconds)) &* 1_000_000)
-        proxyTimer = loop.scheduleTask(deadline: deadline) { [unowned self] in
-            proxyTimerAt = nil
-            proxyTimer = nil
-            perform(proxy.advance(to: EdgeClock.monotonicNow()))
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        proxyTimer = loop.scheduleTask(deadline: deadline) {
+            let core = bound.value
+            core.proxyTimerAt = nil
+            core.proxyTimer = nil
+            core.perform(core.proxy.advance(to: EdgeClock.monotonicNow()))
         }
     }
 
@@ -179,8 +184,9 @@ final class EdgeCore {
         else { return }
         let promise = loop.makePromise(of: Void.self)
         transport.ping(connection, timeout: .seconds(10), promise: promise)
-        promise.futureResult.whenSuccess { [unowned self] in
-            keepalive.noteTraffic(from: peer, now: EdgeClock.wallNow())
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        promise.futureResult.whenSuccess {
+            bound.value.keepalive.noteTraffic(from: peer, now: EdgeClock.wallNow())
         }
     }
 
