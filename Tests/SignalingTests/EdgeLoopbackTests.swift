@@ -6,7 +6,6 @@ import Testing
 struct EdgeLoopbackTests {
     @Test func optionsToTheEdgeGets200() async throws {
         let edge = try await startTestEdge()
-        defer { Task { await edge.stop() } }
         let phone = try TestUDPClient()
         phone.send(sipRequest([
             "OPTIONS sip:127.0.0.1:\(edge.udpPort) SIP/2.0",

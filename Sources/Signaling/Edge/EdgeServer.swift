@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// `tandem signaling`'s daemon: the SIP transport, the admin HTTP listener and the `EdgeCore`
 /// (proxy + registrar + keepalives), all on one single-threaded event loop group (see `EdgeCore`
@@ -19,6 +20,7 @@ public final class EdgeServer: Sendable {
     let logger: Logger
     public let sipListeners: [BoundListener]
     public let drainMilliseconds: Int64
+    private let stopping = Atomic<Bool>(false)
 
     private init(group: MultiThreadedEventLoopGroup, loop: any EventLoop, core: NIOLoopBoundBox<EdgeCore?>,
                  transport: SIPTransport, persistence: LocationPersistence, admin: (any Channel)?, logger: Logger,
@@ -119,6 +121,7 @@ public final class EdgeServer: Sendable {
     /// to zero), in-flight transactions get up to `drainMilliseconds` to finish, then the sockets
     /// close and the location writer flushes.
     public func stop() async {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = try? await withCore { core in
             core.draining = true
             core.proxy.configuration.maxLiveTransactions = 0
