@@ -8,7 +8,7 @@ struct Tandem: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "An ng-controlled RTP relay and a SIP edge proxy for a FreeSWITCH farm.",
         version: TandemVersion.string,
-        subcommands: [RelayCommand.self, PerfCommand.self]
+        subcommands: [RelayCommand.self, PerfCommand.self, SignalingCommand.self]
     )
 }
 

@@ -37,12 +37,15 @@ extension SIPProxy {
     }
 
     /// Routes a request the router handed to the application (`.deliverLocal`) after all.
-    public mutating func forward(_ server: SIPTransactionID, to targets: [SIPTarget], mode: SIPForkMode = .qGroups,
-                                 now: SIPInstant) -> [SIPProxyAction]
+    /// `replacing`: the request to forward instead of the one delivered (e.g. the registrar's
+    /// pass-through REGISTER with its Path header added); it must be that request, edited.
+    public mutating func forward(_ server: SIPTransactionID, replacing edited: SIPMessage? = nil, to targets: [SIPTarget],
+                                 mode: SIPForkMode = .qGroups, now: SIPInstant) -> [SIPProxyAction]
     {
-        guard let (request, received) = localRequests.removeValue(forKey: server),
+        guard let (delivered, received) = localRequests.removeValue(forKey: server),
               let local = transactions.responseRoute(of: server)?.local
         else { return [] }
+        let request = edited ?? delivered
         return forward(request, received: received, server: server, inbound: local,
                        groups: Self.groups(targets, mode), now: now)
     }

@@ -1,0 +1,116 @@
+import NIOCore
+
+/// The message path: inbound bytes → NAT fixes / keepalive replies → proxy → actions → transport.
+extension EdgeCore {
+    func handle(_ event: TransportEvent) {
+        guard case .message(let inbound) = event else { return }
+        guard let source = EdgeAddressing.peer(inbound.source, transport: inbound.transport) else {
+            counters.drop(.unknownSourceAddress)
+            return
+        }
+        let local = LocalSocketRef(inbound.local.index)
+        let registrarPeer = RegistrarPeer(source)
+        let bytes = inbound.byteArray
+        if configuration.keepalive.enabled { keepalive.noteTraffic(from: registrarPeer, now: EdgeClock.wallNow()) }
+        let now = EdgeClock.monotonicNow()
+        guard var message = try? SIPMessage.parse(bytes) else {
+            // The proxy parses again to count the error and salvage a 400 (rare path).
+            perform(proxy.receive(bytes, from: source, local: local, now: now))
+            return
+        }
+        let fromFarm = (proxy.router as? EdgeRouter)?.isFarm(source) ?? false
+        if message.isResponse {
+            if configuration.keepalive.enabled, (try? message.cseq)?.method == .options,
+               keepalive.handleResponse(message, now: EdgeClock.wallNow())
+            {
+                counters.keepaliveReplies += 1
+                return
+            }
+            // onreply from a client: fix_nated_contact (the seed script does it unconditionally).
+            if !fromFarm, fixContact(&message, source: registrarPeer) { counters.natContactFixes += 1 }
+        } else if !fromFarm, message.method != .register {
+            let nat = NATDetector(tests: registrar.configuration.natTests).detect(message, source: registrarPeer)
+            if nat.isNATed, fixContact(&message, source: registrarPeer) { counters.natContactFixes += 1 }
+        }
+        if draining, message.isRequest, message.method != .ack, !proxy.transactions.matchesServerTransaction(message) {
+            counters.drainRejections += 1
+        }
+        perform(proxy.receive(message, from: source, local: local, now: now))
+    }
+
+    /// Rewrites the first Contact to the packet source; false when there is none (or it failed).
+    private func fixContact(_ message: inout SIPMessage, source: RegistrarPeer) -> Bool {
+        guard message.firstHeader(.contact) != nil else { return false }
+        return (try? message.fixNATedContact(source: source)) ?? false
+    }
+
+    /// Executes proxy actions, then re-arms the proxy timer.
+    func perform(_ actions: [SIPProxyAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let peer, let local):
+                if message.isResponse, (try? message.cseq)?.method == .register,
+                   let output = registrar.handleBackendResponse(message, now: EdgeClock.wallNow())
+                {
+                    // Pass-through: the proxy relays the response itself; the registrar only saves.
+                    apply(output.changes)
+                }
+                send(message.bytes, to: peer, local: local)
+            case .deliverLocal(let message, let server, let source, let local):
+                guard let server else { continue }
+                deliverLocal(message, server: server, source: source, local: local)
+            case .originatedResponse, .originatedFailure:
+                break
+            }
+        }
+        rescheduleProxyTimer()
+    }
+
+    private func deliverLocal(_ message: SIPMessage, server: SIPTransactionID, source: SIPPeer, local: LocalSocketRef) {
+        let now = EdgeClock.monotonicNow()
+        guard message.method == .register else {
+            perform(proxy.respond(to: server, status: 501, reason: "Not Implemented", now: now))
+            return
+        }
+        let output = registrar.handleRegister(message, from: RegistrarPeer(source), socket: local, now: EdgeClock.wallNow())
+        apply(output.changes)
+        switch output.action {
+        case .respond(let response):
+            perform(proxy.sendResponse(response, on: server, now: now))
+        case .forward(let register):
+            guard !configuration.farm.isEmpty else {
+                perform(proxy.respond(to: server, status: 503, reason: "No Registrar Available", now: now))
+                return
+            }
+            let uri = (try? register.requestURI) ?? SIPURI(scheme: .sip)
+            perform(proxy.forward(server, replacing: register, to: configuration.farm.map { SIPTarget(uri: uri, nextHop: $0) },
+                                  mode: .sequential, now: now))
+        case .relay(let response, _, _):
+            perform(proxy.sendResponse(response, on: server, now: now))
+        case .none:
+            perform(proxy.respond(to: server, status: 500, reason: "Server Internal Error", now: now))
+        }
+    }
+
+    /// Sends through the transport. Only numeric hosts are sent to: DNS (RFC 3263 NAPTR/SRV/A) is not
+    /// done yet, so a name is counted as a drop.
+    func send(_ bytes: [UInt8], to peer: SIPPeer, local: LocalSocketRef?) {
+        guard let transport else { return }
+        guard let address = EdgeAddressing.socketAddress(peer) else {
+            counters.drop(.unresolvedHost)
+            logger.debug("not sending to a host name (no DNS yet)", metadata: ["peer": "\(peer)"])
+            return
+        }
+        let wanted: SIPTransportKind = peer.transport == .udp ? .udp : .tcp
+        let socket: LocalSocketID
+        if let local, listeners.indices.contains(local.rawValue), listeners[local.rawValue].transport == wanted {
+            socket = LocalSocketID(index: local.rawValue)
+        } else if let first = listeners.first(where: { $0.transport == wanted }) {
+            socket = first.id
+        } else {
+            counters.drop(.noListenerForTransport)
+            return
+        }
+        transport.send(ByteBuffer(bytes: bytes), to: address, via: socket, promise: nil)
+    }
+}

@@ -1,0 +1,70 @@
+/// Where the edge sends a request: the Kamailio pass-through script of the seed, as a router.
+///
+/// The direction is decided by the packet source: an address:port of the configured farm means the
+/// request comes *from the backend* (towards a phone), anything else is a client.
+/// - From the backend: the Request-URI's AOR is looked up in the registrar and the request forks to
+///   every live binding (to the binding's received source through the socket it registered on, so
+///   it passes the phone's NAT pinhole); no binding → 404, only expired ones → 480. A Route built
+///   from the binding's Path is not loaded: at the edge the Path points at ourselves.
+/// - From a client: REGISTER goes to the registrar (`.local`); everything else goes to the farm,
+///   in order (the proxy fails over to the next backend on 408/5xx).
+/// - OPTIONS addressed to the edge itself (no user part, or one of our listeners) → 200 from
+///   either side: it is how monitoring and the backends check that the edge is alive.
+/// - In-dialog requests that reach the router (no Route left) go to their Request-URI.
+struct EdgeRouter: SIPProxyRouter {
+    /// The farm, in failover order.
+    var farm: [SIPPeer]
+    /// The registrar's look-up, bound to the edge's clock (the registrar itself lives in the edge core).
+    var lookup: (AddressOfRecord) -> LocationLookupResult
+    /// Bindings whose Contact URI is this text (a backend that targets a contact, not an AOR).
+    var bindingsByContact: (String) -> [RegistrarBinding]
+
+    func isFarm(_ peer: SIPPeer) -> Bool {
+        farm.contains { $0.port == peer.port && IPAddressClassifier.sameAddress($0.host, peer.host) }
+    }
+
+    mutating func route(_ request: SIPRoutingRequest) -> SIPRoutingDecision {
+        let uri = try? request.message.requestURI
+        if request.method == .options, !request.isInDialog, request.isAddressedToUs || uri?.user == nil {
+            return .respond(status: 200, reason: "OK", headers: [SIPHeaderLine("Accept", "application/sdp")])
+        }
+        if isFarm(request.source) {
+            return routeFromBackend(request, uri: uri)
+        }
+        if request.method == .register { return .local }
+        if request.isInDialog, let uri { return .forward([SIPTarget(uri: uri)], .sequential) }
+        guard let uri, !farm.isEmpty else {
+            return .respond(status: 503, reason: "No Destination Available")
+        }
+        return .forward(farm.map { SIPTarget(uri: uri, nextHop: $0) }, .sequential)
+    }
+
+    func routeFromBackend(_ request: SIPRoutingRequest, uri: SIPURI?) -> SIPRoutingDecision {
+        guard let uri else { return .respond(status: 416, reason: "Unsupported URI Scheme") }
+        if request.isInDialog { return .forward([SIPTarget(uri: uri)], .sequential) }
+        let bindings: [RegistrarBinding]
+        switch AddressOfRecord(uri: uri).map(lookup) {
+        case .found(let found):
+            bindings = found
+        case .allExpired:
+            return .respond(status: 480, reason: "Temporarily Unavailable")
+        case .notFound, nil:
+            let byContact = bindingsByContact(RegistrarBindingKey.canonicalContact(uri))
+            guard !byContact.isEmpty else { return .respond(status: 404, reason: "Not Found") }
+            bindings = byContact
+        }
+        let targets = bindings.compactMap { Self.target(for: $0) }
+        guard !targets.isEmpty else { return .respond(status: 480, reason: "Temporarily Unavailable") }
+        return .forward(targets, .parallel)
+    }
+
+    /// A binding as a fork target: the registered Contact as Request-URI, sent to where the
+    /// REGISTER came from (always: at the edge the received source is what reaches the phone, NATed
+    /// or not; for a public phone it equals the Contact anyway) from the socket it came in on.
+    static func target(for binding: RegistrarBinding) -> SIPTarget? {
+        guard let uri = try? SIPURI(binding.key.contactURI) else { return nil }
+        let transport = SIPPeerTransport(token: binding.source.transport.rawValue) ?? .udp
+        return SIPTarget(uri: uri, nextHop: SIPPeer(host: binding.source.host, port: binding.source.port, transport: transport),
+                         local: binding.socket, q: Double(binding.q) / 1000)
+    }
+}
