@@ -67,9 +67,11 @@ public struct Dispatcher: Sendable {
 
     /// The boxes that have an ESL address configured (for the driver to connect to), sorted by id.
     public var eslEndpoints: [(destination: DispatcherDestinationID, endpoint: ESLEndpoint)] {
-        runtimes.compactMap { id, runtime in
-            runtime.isDraining ? nil : runtime.attributes.esl.map { (id, $0) }
-        }.sorted { $0.destination < $1.destination }
+        var out: [(destination: DispatcherDestinationID, endpoint: ESLEndpoint)] = []
+        for (id, runtime) in runtimes where !runtime.isDraining {
+            if let endpoint = runtime.attributes.esl { out.append((id, endpoint)) }
+        }
+        return out.sorted { $0.destination < $1.destination }
     }
 
     // MARK: State
