@@ -27,6 +27,15 @@ struct DestinationRuntime: Sendable {
         return now > at + (window.overflow ? Int64.max : window.partialValue)
     }
 
+    /// Whether the box is at its session limit: tracked calls at the configured `maxSessions`, or a
+    /// fresh heartbeat's sessions (plus our calls since) at the reported or configured limit.
+    func isFull(now: SIPInstant, configuration: DispatcherConfiguration) -> Bool {
+        if let max = attributes.maxSessions, activeCalls >= max { return true }
+        guard let heartbeat, !heartbeatIsStale(now: now, configuration: configuration) else { return false }
+        let capacity = min(heartbeat.maxSessions, attributes.maxSessions ?? Int.max)
+        return heartbeat.sessionCount.addingReportingOverflow(callsSinceHeartbeat).partialValue >= capacity
+    }
+
     func loadScore(now: SIPInstant, configuration: DispatcherConfiguration) -> Double {
         FreeSWITCHLoad.score(heartbeat: heartbeat, callsSinceHeartbeat: callsSinceHeartbeat,
                              isStale: heartbeatIsStale(now: now, configuration: configuration),

@@ -30,12 +30,23 @@ extension Dispatcher {
         ordered.reserveCapacity(eligible.count)
         for (tierNumber, priority) in tiers.keys.sorted().enumerated() {
             let tier = tiers[priority] ?? []
-            ordered += order(tier, in: &set, algorithm: algorithm, keys: keys, now: now, isFirstTier: tierNumber == 0)
+            var tierOrder = order(tier, in: &set, algorithm: algorithm, keys: keys, now: now,
+                                  isFirstTier: tierNumber == 0)
+            if !algorithm.isHash { demoteFull(&tierOrder, members: set.members, now: now) }
+            ordered += tierOrder
         }
         if algorithm == .roundRobin, !eligible.isEmpty { set.roundRobinNext &+= 1 }
         sets[name] = set
         return DispatcherSelection(candidates: ordered.map { set.members[$0] }, noDestinationStatus: set.noDestinationStatus,
                                    partition: partitionName, usesSpares: usesSpares)
+    }
+
+    /// Moves boxes at their session limit behind the others (they stay as last-resort failover).
+    /// Hash algorithms are exempt: moving a key off its box would split a conference or queue.
+    private func demoteFull(_ order: inout [Int], members: [DispatcherDestination], now: SIPInstant) {
+        let full = order.filter { runtimes[members[$0].id]?.isFull(now: now, configuration: configuration) ?? false }
+        guard !full.isEmpty else { return }
+        order = order.filter { !full.contains($0) } + full
     }
 
     /// Orders one tier (member indices in configuration order) by the algorithm.

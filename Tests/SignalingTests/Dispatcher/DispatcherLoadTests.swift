@@ -63,3 +63,29 @@ import Testing
         #expect(F.first(&dispatcher) == F.id(2))
     }
 }
+
+@Suite struct DispatcherSessionLimitTests {
+    typealias F = DispatcherFixture
+
+    @Test func fullBoxesGoLastExceptForHashing() throws {
+        var destinations = F.destinations([1, 2])
+        destinations[0].attributes.maxSessions = 2
+        let set = DispatcherSetConfiguration(name: "fs", algorithm: .roundRobin, destinations: destinations)
+        var dispatcher = try Dispatcher(configuration: .init(sets: [set]), now: F.t0)
+        dispatcher.callStarted(on: F.id(1), callID: "a")
+        dispatcher.callStarted(on: F.id(1), callID: "b")
+        for i in 0..<4 {
+            #expect(dispatcher.select(set: "fs", keys: .init(callID: "\(i)"), now: F.t0).candidates.map(\.id)
+                == [F.id(2), F.id(1)])
+        }
+        // A fresh heartbeat at its limit makes box 2 full too; both stay as candidates.
+        dispatcher.heartbeat(.init(sessionCount: 10, maxSessions: 10, idleCPU: 90), from: F.id(2), now: F.t0)
+        #expect(dispatcher.select(set: "fs", keys: .init(callID: "x"), now: F.t0).candidates.count == 2)
+        // Hashing keeps its order regardless.
+        let keys = DispatcherRequestKeys(callID: "k")
+        let hashed = dispatcher.select(set: "fs", algorithm: .hashCallID, keys: keys, now: F.t0).candidates.map(\.id)
+        dispatcher.callEnded(callID: "a")
+        dispatcher.heartbeat(.init(sessionCount: 0, maxSessions: 10, idleCPU: 90), from: F.id(2), now: F.t0)
+        #expect(dispatcher.select(set: "fs", algorithm: .hashCallID, keys: keys, now: F.t0).candidates.map(\.id) == hashed)
+    }
+}
