@@ -1,0 +1,134 @@
+import Glibc
+import Testing
+@testable import Relay
+import TestSupport
+
+/// `tandem relay --kernel …` end to end: the real binary in a relay namespace, ng from the caller namespace, media
+/// between caller and callee namespaces through the relay (a hairpin on one switch).
+@Suite(.serialized, .enabled(if: LabRequirements.isEnabled))
+struct KernelOffloadRelayTests {
+    typealias Lab = KernelTestLab
+
+    @Test func offloadedCallFlowsWhileTheRelayIsStoppedAndDeleteRemovesIt() throws {
+        let env = try KernelOffloadTestLab()
+        let relay = try env.startRelay()
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let call = try env.setUpCall(1)
+        #expect(try env.flowUntilOffloaded([call]), "\(relay.standardError())")
+        #expect(env.legElements() == 2)
+
+        // A stopped relay cannot forward anything: what arrives now went through the kernel.
+        relay.signal(SIGSTOP)
+        var delivered = 0
+        for _ in 0..<10 { delivered += env.pump([call]) }
+        relay.signal(SIGCONT)
+        #expect(delivered == 20)
+
+        #expect(try RelayUnderTest.eventually(timeoutMs: 4000) { try env.rtpPackets(call.callID) >= 20 })
+        _ = try env.delete(call.callID)
+        #expect(env.legElements() == 0)
+        #expect(env.pump([call]) == 0)
+
+        relay.terminate()
+        let exit = relay.wait(timeout: .seconds(5))
+        #expect(exit?.succeeded == true, "\(relay.standardError())")
+        #expect(env.tableListing().isEmpty)
+        #expect(relay.standardError().contains("kernel table removed"))
+    }
+
+    @Test func killedRelayLeavesCallsForwardingAndARestartReadoptsThem() throws {
+        let env = try KernelOffloadTestLab()
+        let relay = try env.startRelay()
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let calls = try (0..<20).map { try env.setUpCall($0) }
+        #expect(try env.flowUntilOffloaded(calls, seconds: 25), "\(relay.standardError())")
+        #expect(env.legElements() == 40)
+
+        relay.kill()
+        #expect(relay.wait(timeout: .seconds(5)) != nil)
+        // Nobody is bound on the relay ports now: every delivery is the kernel's.
+        #expect(env.pump(calls) == 40)
+        #expect(env.pump(calls) == 40)
+
+        let restarted = try env.startRelay()
+        try #require(restarted.isRunning, "\(restarted.standardError())")
+        #expect(restarted.standardError().contains("re-adopted"))
+        #expect(Set(try env.list()) == Set(calls.map(\.callID)))
+        for call in calls {
+            #expect(try env.rtpInKernel(call.callID) == [true, true])
+        }
+        #expect(env.pump(calls) == 40)
+        #expect(try RelayUnderTest.eventually(timeoutMs: 4000) { try env.rtpPackets(calls[0].callID) > 4 })
+        for call in calls { _ = try env.delete(call.callID) }
+        #expect(env.legElements() == 0)
+        #expect(try env.list().isEmpty)
+        restarted.terminate()
+        #expect(restarted.wait(timeout: .seconds(5))?.succeeded == true)
+        #expect(env.tableListing().isEmpty)
+    }
+
+    @Test func reofferWithANewCalleePortMovesTheStream() throws {
+        let env = try KernelOffloadTestLab()
+        let relay = try env.startRelay()
+        try #require(relay.isRunning, "\(relay.standardError())")
+        var call = try env.setUpCall(2)
+        #expect(try env.flowUntilOffloaded([call]))
+        let oldCallee = call.callee
+        try env.moveCallee(&call, to: 46000)
+        // Taken back at once: the old elements are gone before the reply.
+        #expect(env.legElements() == 0)
+        #expect(try env.rtpInKernel(call.callID) == [false, false])
+        #expect(try env.flowUntilOffloaded([call]), "\(relay.standardError())")
+        let listing = env.tableListing()
+        #expect(listing.contains("46000"))
+        #expect(!listing.contains("44004"))
+        // The caller's media reaches the new callee socket, the old one gets nothing.
+        oldCallee.close()
+        #expect(env.pump([call]) == 2)
+        relay.terminate()
+        _ = relay.wait(timeout: .seconds(5))
+    }
+
+    @Test func idleOffloadedStreamStillTimesOut() throws {
+        let env = try KernelOffloadTestLab()
+        let relay = try env.startRelay(extra: ["--timeout", "4"])
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let call = try env.setUpCall(3)
+        #expect(try env.flowUntilOffloaded([call]))
+        // Media only in the kernel for longer than the timeout: the kernel counters keep the call alive.
+        for _ in 0..<30 {
+            env.pump([call], wait: .milliseconds(50))
+            usleep(150_000)
+        }
+        #expect(try env.list() == [call.callID])
+        // Silence: the call times out and its elements go.
+        #expect(try RelayUnderTest.eventually(timeoutMs: 9000) { try env.list().isEmpty })
+        #expect(env.legElements() == 0)
+        #expect(relay.standardError().contains("call timed out"))
+        relay.terminate()
+        _ = relay.wait(timeout: .seconds(5))
+    }
+
+    @Test func withoutNetAdminAutoFallsBackAndRequireRefusesToStart() throws {
+        let env = try KernelOffloadTestLab()
+        let drop = ["setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin", "--"]
+        let relay = try env.startRelay(kernel: "auto", prefix: drop)
+        try #require(relay.isRunning, "\(relay.standardError())")
+        #expect(relay.standardError().contains("kernel offload unavailable"))
+        let call = try env.setUpCall(4)
+        #expect(env.pump([call]) == 2)
+        #expect(try env.rtpInKernel(call.callID) == [false, false])
+        #expect(env.tableListing().isEmpty)
+        relay.terminate()
+        _ = relay.wait(timeout: .seconds(5))
+
+        let strict = try env.lab.spawn(env.setup.relay, drop + [
+            KernelOffloadTestLab.binary, "relay", "--interface", Lab.relayAddress,
+            "--listen-ng", "\(Lab.relayAddress):2224", "--kernel", "require", "--listen-metrics", "",
+            "--data-dir", env.dataDirectory,
+        ])
+        let exit = strict.wait(timeout: .seconds(10))
+        #expect(exit != nil && exit?.succeeded == false)
+        #expect(strict.standardError().contains("kernel offload required (--kernel require) but unavailable"))
+    }
+}
