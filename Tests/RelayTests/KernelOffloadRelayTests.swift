@@ -25,6 +25,10 @@ struct KernelOffloadRelayTests {
         #expect(delivered == 20)
 
         #expect(try RelayUnderTest.eventually(timeoutMs: 4000) { try env.rtpPackets(call.callID) >= 20 })
+        let statistics = try env.request(["command": .text("statistics")])
+        #expect(statistics.value("kernel", "offloadedstreams")?.integerValue == 2)
+        #expect(statistics.value("kernel", "active")?.integerValue == 1)
+        #expect((statistics.value("kernel", "packets")?.integerValue ?? 0) >= 20)
         _ = try env.delete(call.callID)
         #expect(env.legElements() == 0)
         #expect(env.pump([call]) == 0)
@@ -85,6 +89,20 @@ struct KernelOffloadRelayTests {
         // The caller's media reaches the new callee socket, the old one gets nothing.
         oldCallee.close()
         #expect(env.pump([call]) == 2)
+        relay.terminate()
+        _ = relay.wait(timeout: .seconds(5))
+    }
+
+    @Test func strictSourceIsOffloadedButMediaHandoverStaysInUserspace() throws {
+        let env = try KernelOffloadTestLab()
+        let relay = try env.startRelay()
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let strict = try env.setUpCall(5, offerFlags: ["strict source"])
+        let handover = try env.setUpCall(6, offerFlags: ["media handover"])
+        #expect(try env.flowUntilOffloaded([strict, handover], seconds: 7) == false)
+        #expect(try env.rtpInKernel(strict.callID) == [true, true])
+        #expect(try env.rtpInKernel(handover.callID) == [false, false])
+        #expect(env.pump([strict, handover]) == 4)
         relay.terminate()
         _ = relay.wait(timeout: .seconds(5))
     }

@@ -18,15 +18,23 @@
 /// delete, timeout.
 extension DataPlaneExecutor {
     /// Offloads every eligible rule not offloaded yet, in one batch. Returns the Call-IDs that got new kernel
-    /// elements (for the journal). Call on the control thread's clock and right after signalling.
-    public func offloadEstablishedRules(at now: SessionTime) -> Set<String> {
+    /// elements (for the journal). Call on the control thread's clock (all calls) and right after signalling
+    /// (`callID`: only that call's rules, so a command costs O(its call), not O(all calls)).
+    public func offloadEstablishedRules(at now: SessionTime, callID only: String? = nil) -> Set<String> {
         guard let kernel else { return [] }
+        let candidates: [ForwardingRule]
+        if let only {
+            candidates = (callRules[only] ?? []).compactMap { rules[$0] }
+        } else {
+            candidates = Array(rules.values)
+        }
         var muxedSockets = Set<LocalSocket>()
-        for rule in rules.values where rule.kind == .rtcp {
+        for rule in candidates where rule.kind == .rtcp {
             for leg in [rule.a, rule.b] where leg.muxed { muxedSockets.insert(leg.local) }
         }
         var batch: [(ForwardingID, OffloadedRule)] = []
-        for (id, rule) in rules where offloaded[id] == nil {
+        for rule in candidates where offloaded[rule.id] == nil {
+            let id = rule.id
             guard let entries = kernelEntries(for: rule, muxedSockets: muxedSockets),
                   let callID = socketCall[rule.a.local] else { continue }
             batch.append((id, OffloadedRule(callID: callID, entries: entries, streams: [rule.a.stream, rule.b.stream])))

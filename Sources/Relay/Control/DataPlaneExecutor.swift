@@ -41,6 +41,8 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     var kernelLegs: [MediaStreamID: KernelLegCounters] = [:]
     /// Kernel counts of directions already taken back, so a stream's totals never go down.
     var kernelCarry: [MediaStreamID: KernelStreamCounters] = [:]
+    /// The rules of each call (for the offload check right after that call's signalling).
+    var callRules: [String: Set<ForwardingID>] = [:]
     /// Kernel elements to remove at the end of the current `execute` (one batch).
     var pendingKernelRemovals: [KernelStreamKey] = []
     /// Counts for metrics and `statistics`.
@@ -82,10 +84,17 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                 takeBackFromKernel(rule.id)
                 let previous = rules[rule.id]
                 rules[rule.id] = rule
+                if let owner = callID ?? socketCall[rule.a.local] { callRules[owner, default: []].insert(rule.id) }
                 apply(rule, previous: previous)
             case .removeForwarding(let id):
                 takeBackFromKernel(id)
-                if let rule = rules.removeValue(forKey: id) { detach(rule) }
+                if let rule = rules.removeValue(forKey: id) {
+                    if let owner = callID ?? socketCall[rule.a.local] {
+                        callRules[owner]?.remove(id)
+                        if callRules[owner]?.isEmpty == true { callRules[owner] = nil }
+                    }
+                    detach(rule)
+                }
             case .closePort(let socket):
                 close(socket)
             }

@@ -63,10 +63,11 @@ extension RelayServer {
         ])
     }
 
-    /// Offloads what became eligible and journals the calls that got new elements (one fsync).
-    func offload(at now: SessionTime) {
+    /// Offloads what became eligible (everything, or one call's rules after its signalling) and journals the
+    /// calls that got new elements (one fsync).
+    func offload(at now: SessionTime, callID: String? = nil) {
         guard kernel != nil else { return }
-        let calls = handler.executor.offloadEstablishedRules(at: now)
+        let calls = handler.executor.offloadEstablishedRules(at: now, callID: callID)
         guard !calls.isEmpty else { return }
         let records = calls.sorted().compactMap { handler.sessions.record(callID: $0) }
         journal?.record(records)

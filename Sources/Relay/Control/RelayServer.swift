@@ -193,7 +193,7 @@ public final class RelayServer: @unchecked Sendable {
         for event in exchange.events { log(event) }
         if ["offer", "answer", "delete"].contains(exchange.command) {
             journalEnded(exchange.events)
-            offload(at: RelayServer.wallClock())
+            if let callID = exchange.callID { offload(at: RelayServer.wallClock(), callID: callID) }
         }
         publish(withSessions: exchange.command != "ping" && !exchange.duplicate)
     }
