@@ -18,17 +18,21 @@ struct KernelOffloadRelayTests {
         #expect(env.legElements() == 2)
 
         // A stopped relay cannot forward anything: what arrives now went through the kernel.
+        let before = try env.rtpPackets(call.callID)
         relay.signal(SIGSTOP)
         var delivered = 0
         for _ in 0..<10 { delivered += env.pump([call]) }
         relay.signal(SIGCONT)
         #expect(delivered == 20)
 
-        #expect(try RelayUnderTest.eventually(timeoutMs: 4000) { try env.rtpPackets(call.callID) >= 20 })
-        let statistics = try env.request(["command": .text("statistics")])
-        #expect(statistics.value("kernel", "offloadedstreams")?.integerValue == 2)
-        #expect(statistics.value("kernel", "active")?.integerValue == 1)
-        #expect((statistics.value("kernel", "packets")?.integerValue ?? 0) >= 20)
+        // The kernel's counters reach `query` and `statistics` (read once a second).
+        #expect(try RelayUnderTest.eventually(timeoutMs: 4000) { try env.rtpPackets(call.callID) >= before + 20 })
+        #expect(try RelayUnderTest.eventually(timeoutMs: 4000) {
+            let statistics = try env.request(["command": .text("statistics")])
+            return statistics.value("kernel", "offloadedstreams")?.integerValue == 2
+                && statistics.value("kernel", "active")?.integerValue == 1
+                && (statistics.value("kernel", "packets")?.integerValue ?? 0) >= 20
+        })
         _ = try env.delete(call.callID)
         #expect(env.legElements() == 0)
         #expect(env.pump([call]) == 0)
