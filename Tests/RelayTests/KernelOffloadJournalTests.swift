@@ -118,4 +118,22 @@ import Testing
             try RelayConfigurationFile.apply(yaml: "kernel: sometimes\n", file: "relay.yaml", over: RelayOptions())
         }
     }
+
+    @Test func metricsShowTheKernelStatus() {
+        var metrics = RelayMetrics()
+        metrics.kernel.active = true
+        metrics.kernel.offloadedStreams = 4
+        metrics.kernel.packets = 120
+        metrics.kernel.bytes = 9000
+        metrics.kernel.installErrors = 1
+        metrics.kernel.lastInstallError = "netlink: \"EBUSY\""
+        let text = metrics.prometheusText()
+        #expect(text.contains("tandem_relay_kernel_active 1\n"))
+        #expect(text.contains("tandem_relay_kernel_offloaded_streams 4\n"))
+        #expect(text.contains("tandem_relay_kernel_packets_total 120\n"))
+        #expect(text.contains("tandem_relay_kernel_bytes_total 9000\n"))
+        #expect(text.contains("tandem_relay_kernel_install_errors_total 1\n"))
+        #expect(text.contains("tandem_relay_kernel_last_install_error{error=\"netlink: \\\"EBUSY\\\"\"} 1\n"))
+        #expect(!RelayMetrics().prometheusText().contains("last_install_error{"))
+    }
 }
