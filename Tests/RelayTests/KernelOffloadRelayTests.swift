@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 import Testing
 @testable import Relay
@@ -107,6 +108,47 @@ struct KernelOffloadRelayTests {
         #expect(try env.rtpInKernel(strict.callID) == [true, true])
         #expect(try env.rtpInKernel(handover.callID) == [false, false])
         #expect(env.pump([strict, handover]) == 4)
+        relay.terminate()
+        _ = relay.wait(timeout: .seconds(5))
+    }
+
+    @Test func rtcpStreamsAreOffloadedToo() throws {
+        let env = try KernelOffloadTestLab()
+        let relay = try env.startRelay()
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let call = try env.setUpCall(7)
+        // RTCP on RTP port + 1 on both sides (no a=rtcp, no rtcp-mux).
+        let callerRTCP = try env.lab.udpSocket(in: env.setup.caller, bind: Lab.callerAddress, port: call.caller.localPort + 1)
+        let calleeRTCP = try env.lab.udpSocket(in: env.setup.callee, bind: Lab.calleeAddress, port: call.callee.localPort + 1)
+        let rtcp = OffloadCall(callID: call.callID, index: call.index, caller: callerRTCP, callee: calleeRTCP,
+                               callerTarget: call.callerTarget + 1, calleeTarget: call.calleeTarget + 1)
+        let deadline = tdm_coarse_now_ns() + 12_000_000_000
+        var offloaded = false
+        while tdm_coarse_now_ns() < deadline, !offloaded {
+            for _ in 0..<5 { env.pump([call, rtcp], wait: .milliseconds(30)) }
+            offloaded = try env.rtpInKernel(call.callID, kind: "RTCP") == [true, true]
+        }
+        #expect(offloaded)
+        #expect(try env.rtpInKernel(call.callID) == [true, true])
+        #expect(env.legElements() == 4)
+        relay.signal(SIGSTOP)
+        let delivered = env.pump([rtcp])
+        relay.signal(SIGCONT)
+        #expect(delivered == 2)
+        relay.terminate()
+        _ = relay.wait(timeout: .seconds(5))
+    }
+
+    @Test func missingSysctlsAreLoggedOneLineEach() throws {
+        let env = try KernelOffloadTestLab()
+        try env.lab.setSysctl(env.setup.relay, "net.ipv4.ip_forward", "0")
+        try env.lab.setSysctl(env.setup.relay, "net.ipv4.conf.all.send_redirects", "1")
+        let relay = try env.startRelay()
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let log = relay.standardError()
+        #expect(log.components(separatedBy: "kernel offload sysctl: net.ipv4.ip_forward is 0").count == 2)
+        #expect(log.contains("kernel offload sysctl: net.ipv4.conf.all.send_redirects is 1"))
+        #expect(!log.contains("kernel offload sysctl: net.ipv4.conf.eth0"))
         relay.terminate()
         _ = relay.wait(timeout: .seconds(5))
     }

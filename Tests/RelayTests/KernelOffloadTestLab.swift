@@ -111,16 +111,15 @@ final class KernelOffloadTestLab {
         try request(["command": .text("list"), "limit": .int(1000)])["calls"]?.listValue?.compactMap(\.stringValue) ?? []
     }
 
-    /// The `in kernel` flags of the call's RTP streams (both sides).
-    func rtpInKernel(_ callID: String) throws -> [Bool] {
+    /// The `in kernel` flags of the call's RTP (or RTCP) streams (both sides).
+    func rtpInKernel(_ callID: String, kind: String = "RTP") throws -> [Bool] {
         let reply = try query(callID)
         var flags: [Bool] = []
         for entry in reply["tags"]?.dictValue?.entries ?? [] {
             let tag = entry.value
             for media in tag.dictValue?["medias"]?.listValue ?? [] {
                 for stream in media.dictValue?["streams"]?.listValue ?? [] {
-                    let kind = stream.dictValue?["flags"]?.listValue?.first?.stringValue
-                    guard kind == "RTP" else { continue }
+                    guard stream.dictValue?["flags"]?.listValue?.first?.stringValue == kind else { continue }
                     flags.append(stream.dictValue?["in kernel"]?.stringValue == "true")
                 }
             }
