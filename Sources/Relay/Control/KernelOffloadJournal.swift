@@ -5,10 +5,11 @@ import Glibc
 /// The on-disk list of calls the kernel forwards, so that a relay restarted after a crash can re-adopt them: the
 /// nftables table survives `kill -9`, the session table does not.
 ///
-/// An append-only text file (`kernel-journal` under `--data-dir`): `+ <CallRecord>` when a call's streams go to
-/// the kernel (fsync'd before the install counts as done, so a crash never leaves kernel elements the journal does
-/// not know), `- <hex Call-ID>` when the call ends (not fsync'd: a stale `+` after a crash only names a call
-/// whose elements are gone, and restore skips calls without elements). Replaying keeps the last `+` per call.
+/// An append-only text file (`kernel-journal` under `--data-dir`): `+ <CallRecord>` right after a call's streams
+/// went to the kernel, fdatasync'd once per batch (a crash in between leaves elements no record claims; the next
+/// start removes them, and those calls are lost as they would be without offload), `- <hex Call-ID>` when the
+/// call ends (not synced: a stale `+` after a crash names a call whose elements are gone, and such calls are
+/// dropped at restore). Replaying keeps the last `+` per call.
 /// The file is compacted (rewritten with the live records, then renamed over) at start, and truncated at a clean
 /// stop, so it stays as small as the set of offloaded calls.
 final class KernelOffloadJournal {

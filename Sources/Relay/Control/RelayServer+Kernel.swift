@@ -54,12 +54,18 @@ extension RelayServer {
         }
         let matched = handler.executor.adoptKernelEntries(adopted, at: now)
         let kept = restored.filter { matched.contains($0.callIdentifier) }
+        // A journaled call without elements (taken back before the crash) has nothing to continue: drop it again.
+        for record in restored where !matched.contains(record.callIdentifier) {
+            if let (_, outcome) = try? handler.sessions.delete(callID: record.callIdentifier, deleteDelay: 0, at: now) {
+                _ = handler.executor.execute(outcome.actions, callID: record.callIdentifier)
+            }
+        }
         journal?.compact(kept)
         journaled = Set(kept.map(\.callIdentifier))
         handler.executor.kernelStatus.adoptedCalls = matched.count
         logger.notice("kernel offload active; re-adopted offloaded calls from the existing table", metadata: [
             "table": "ip \(options.kernelTable)", "calls": "\(matched.count)", "elements": "\(adopted.count)",
-            "restored_without_elements": "\(restored.count - kept.count)",
+            "dropped_without_elements": "\(restored.count - kept.count)",
         ])
     }
 
