@@ -139,6 +139,22 @@ struct KernelOffloadRelayTests {
         _ = relay.wait(timeout: .seconds(5))
     }
 
+    @Test func aTableThatCannotBeAdoptedIsReplaced() throws {
+        let env = try KernelOffloadTestLab()
+        // Legs with marks outside the relay's mask: not the relay's own leftovers.
+        let foreign = try env.setup.makeForwarder(KernelForwarderConfiguration(markMask: 0x0000_ff00))
+        try foreign.createTable()
+        try foreign.install(Lab.callEntries)
+        #expect(env.legElements() == 2)
+        let relay = try env.startRelay()
+        try #require(relay.isRunning, "\(relay.standardError())")
+        #expect(relay.standardError().contains("could not be adopted and was replaced"))
+        #expect(env.legElements() == 0)
+        relay.terminate()
+        #expect(relay.wait(timeout: .seconds(5))?.succeeded == true)
+        #expect(env.tableListing().isEmpty)
+    }
+
     @Test func missingSysctlsAreLoggedOneLineEach() throws {
         let env = try KernelOffloadTestLab()
         try env.lab.setSysctl(env.setup.relay, "net.ipv4.ip_forward", "0")

@@ -8,12 +8,23 @@ extension RelayServer {
     /// adopted and the calls of the journal restored around them.
     func startKernel() throws {
         let mode = options.kernelMode
-        let decision: KernelOffloadDecision
+        let configuration = KernelForwarderConfiguration(tableName: options.kernelTable)
+        var decision: KernelOffloadDecision
         do {
-            decision = try mode.start(KernelForwarderConfiguration(tableName: options.kernelTable), adopt: true)
+            decision = try mode.start(configuration, adopt: true)
+            // `auto` also falls back when a leftover table cannot be adopted (foreign marks, incomplete legs);
+            // replacing it beats leaving stale forwarding in place with the relay in userspace.
+            if case .userspace(let reason) = decision, mode == .auto,
+               let replaced = try? mode.start(configuration, adopt: false), replaced.forwarder != nil {
+                logger.warning("existing kernel table could not be adopted and was replaced", metadata: ["reason": "\(reason)"])
+                decision = replaced
+            }
         } catch {
-            throw RelayKernelError(description:
-                "kernel offload required (--kernel require) but unavailable: \(error)")
+            guard case .adoptionMismatch = error, let replaced = try? mode.start(configuration, adopt: false) else {
+                throw RelayKernelError(description: "kernel offload required (--kernel require) but unavailable: \(error)")
+            }
+            logger.warning("existing kernel table could not be adopted and was replaced", metadata: ["reason": "\(error)"])
+            decision = replaced
         }
         guard let forwarder = decision.forwarder else {
             if case .userspace(let reason) = decision {
