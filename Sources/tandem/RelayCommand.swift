@@ -30,6 +30,11 @@ struct RelayCommand: ParsableCommand {
     @Option(name: .customLong("num-threads"), help: "Data plane worker threads (0 = one per CPU).") var numThreads: Int?
     @Option(name: .customLong("io-engine"), help: "uring, mmsg or auto.") var ioEngine: String?
     @Option(name: .customLong("listen-metrics"), help: "Prometheus endpoint host:port ('' disables).") var listenMetrics: String?
+    @Option(name: .customLong("kernel"), help: "Kernel (nftables) offload of established streams: off, auto or require.")
+    var kernel: String?
+    @Option(name: .customLong("kernel-table"), help: "nftables table the relay owns (family ip).") var kernelTable: String?
+    @Option(name: .customLong("data-dir"), help: "Directory of the kernel offload journal (default ./var/relay).")
+    var dataDir: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String?
 
     func run() throws {
@@ -60,6 +65,12 @@ struct RelayCommand: ParsableCommand {
         }
         if let listenMetrics { options.listenMetrics = listenMetrics }
         if let logLevel { options.logLevel = logLevel }
+        if let kernel {
+            guard let mode = KernelMode(rawValue: kernel) else { throw ValidationError("--kernel must be off, auto or require") }
+            options.kernelMode = mode
+        }
+        if let kernelTable { options.kernelTable = kernelTable }
+        if let dataDir { options.dataDirectory = dataDir }
         guard let level = Logger.Level(rawValue: options.logLevel) else {
             throw ValidationError("log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }

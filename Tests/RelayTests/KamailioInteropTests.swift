@@ -80,7 +80,7 @@ struct InteropRelay {
         return try InteropChildProcess(
             name: "tandem relay", executable: binary,
             arguments: ["relay", "--interface", "127.0.0.1", "--listen-ng", "127.0.0.1:\(ngPort)",
-                        "--port-min", "36000", "--port-max", "36999"],
+                        "--port-min", "36000", "--port-max", "36999", "--kernel", "off"],
             logPath: "\(workDirectory)/tandem-relay.log")
     }
 }

@@ -67,7 +67,8 @@ import Testing
         let process = Process()
         process.executableURL = binary
         process.arguments = ["relay", "--listen-ng", "127.0.0.1:0", "--listen-metrics", "127.0.0.1:0",
-                             "--port-min", "\(start)", "--port-max", "\(start + 7)", "--io-engine", "mmsg"]
+                             "--port-min", "\(start)", "--port-max", "\(start + 7)", "--io-engine", "mmsg",
+                             "--kernel", "off"]
         let errors = Pipe()
         process.standardError = errors
         try process.run()

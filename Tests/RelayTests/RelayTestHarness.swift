@@ -25,6 +25,7 @@ final class RelayUnderTest {
         options.portMax = portMax
         options.numThreads = 2
         options.ioEngine = engine
+        options.kernelMode = .off
         configure(&options)
         var logger = Logger(label: "relay-test")
         logger.logLevel = .critical

@@ -23,15 +23,30 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Socket receive/send buffer size passed to `UDPSocket.bind`.
     public var socketBufferBytes: Int32?
 
-    private var streams: [LocalSocket: StreamID] = [:]
-    private var socketCall: [LocalSocket: String] = [:]
+    var streams: [LocalSocket: StreamID] = [:]
+    var socketCall: [LocalSocket: String] = [:]
     private var callWorkers: [String: (worker: Int, sockets: Int)] = [:]
     /// Sockets removed from the data plane whose close has not been confirmed yet (io_uring closes
     /// asynchronously); a re-bind of the same port waits for it.
     private var removing: [LocalSocket: StreamID] = [:]
-    private var rules: [ForwardingID: ForwardingRule] = [:]
+    var rules: [ForwardingID: ForwardingRule] = [:]
     /// Session streams with a socket of their own (non-muxed legs), for reports.
     private var mediaStreams: [MediaStreamID: LocalSocket] = [:]
+
+    /// The kernel path, when active: established rules are offloaded to it (see DataPlaneExecutor+Kernel.swift).
+    public var kernel: KernelForwarder?
+    /// Rules the kernel forwards now.
+    var offloaded: [ForwardingID: OffloadedRule] = [:]
+    /// Per offloaded direction: its kernel counters as last read.
+    var kernelLegs: [MediaStreamID: KernelLegCounters] = [:]
+    /// Kernel counts of directions already taken back, so a stream's totals never go down.
+    var kernelCarry: [MediaStreamID: KernelStreamCounters] = [:]
+    /// The rules of each call (for the offload check right after that call's signalling).
+    var callRules: [String: Set<ForwardingID>] = [:]
+    /// Kernel elements to remove at the end of the current `execute` (one batch).
+    var pendingKernelRemovals: [KernelStreamKey] = []
+    /// Counts for metrics and `statistics`.
+    public internal(set) var kernelStatus = KernelOffloadStatus()
 
     /// Failures the data plane reported for forwarding updates (should stay 0).
     public private(set) var forwardingErrors = 0
@@ -53,6 +68,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// so that by the time the ng reply leaves, media sent to the new ports is already forwarded.
     public func execute(_ actions: [DataPlaneAction], callID: String?) -> [LocalSocket] {
         defer {
+            flushKernelRemovals()
             for ticket in pendingTickets.values { _ = dataPlane.waitUntilApplied(ticket, timeout: .milliseconds(250)) }
             pendingTickets.removeAll(keepingCapacity: true)
         }
@@ -63,11 +79,22 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             case .openPort(let socket):
                 if !open(socket, callID: callID) { failed.append(socket) }
             case .addForwarding(let rule), .updateForwarding(let rule):
+                // Any change to an offloaded rule (new address, flags, hold) goes back through userspace, which
+                // re-learns where needed; the next check offloads it again once both sides are locked.
+                takeBackFromKernel(rule.id)
                 let previous = rules[rule.id]
                 rules[rule.id] = rule
+                if let owner = callID ?? socketCall[rule.a.local] { callRules[owner, default: []].insert(rule.id) }
                 apply(rule, previous: previous)
             case .removeForwarding(let id):
-                if let rule = rules.removeValue(forKey: id) { detach(rule) }
+                takeBackFromKernel(id)
+                if let rule = rules.removeValue(forKey: id) {
+                    if let owner = callID ?? socketCall[rule.a.local] {
+                        callRules[owner]?.remove(id)
+                        if callRules[owner]?.isEmpty == true { callRules[owner] = nil }
+                    }
+                    detach(rule)
+                }
             case .closePort(let socket):
                 close(socket)
             }
@@ -144,7 +171,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     public func report(for stream: MediaStreamID, at now: SessionTime) -> MediaStreamReport? {
         guard let socket = mediaStreams[stream], let id = streams[socket],
               let snapshot = dataPlane.snapshot(of: id) else { return nil }
-        return report(stream, snapshot, now: now, monotonicNow: tdm_coarse_now_ns())
+        return withKernel(report(stream, snapshot, now: now, monotonicNow: tdm_coarse_now_ns()))
     }
 
     public func reports(at now: SessionTime) -> [MediaStreamReport] {
@@ -153,7 +180,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         result.reserveCapacity(mediaStreams.count)
         for (stream, socket) in mediaStreams {
             guard let id = streams[socket], let snapshot = dataPlane.snapshot(of: id) else { continue }
-            result.append(report(stream, snapshot, now: now, monotonicNow: monotonicNow))
+            result.append(withKernel(report(stream, snapshot, now: now, monotonicNow: monotonicNow)))
         }
         return result
     }

@@ -14,13 +14,16 @@ import Glibc
 /// port-max: 40000
 /// timeout: 60
 /// io-engine: auto
+/// kernel: auto            # off | auto | require
+/// kernel-table: tandem
+/// data-dir: ./var/relay
 /// ```
 public enum RelayConfigurationFile {
     /// Keys the file may hold.
     public static let keys: [String] = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout",
         "final-timeout", "delete-delay", "num-threads", "io-engine", "listen-metrics", "log-level",
-        "max-ng-message-bytes",
+        "max-ng-message-bytes", "kernel", "kernel-table", "data-dir",
     ]
 
     /// Reads `path` and applies it over `options`.
@@ -91,6 +94,11 @@ public enum RelayConfigurationFile {
                 options.ioEngine = engine
             case "listen-metrics": options.listenMetrics = try text()
             case "log-level": options.logLevel = try text()
+            case "kernel":
+                guard let mode = KernelMode(rawValue: try text()) else { throw fail("expected off, auto or require") }
+                options.kernelMode = mode
+            case "kernel-table": options.kernelTable = try text()
+            case "data-dir": options.dataDirectory = try text()
             default:
                 throw RelayConfigurationError(file: file, node: keyNode, key: key, message: "unknown key")
             }

@@ -5,6 +5,7 @@ public struct RelayMetrics: Sendable {
     public var sessions: SessionStatistics?
     public var commands = NGCommandCounters()
     public var dataPlane = RelayCounters()
+    public var kernel = KernelOffloadStatus()
 
     public init() {}
 
@@ -53,6 +54,18 @@ public struct RelayMetrics: Sendable {
         out.header("tandem_relay_io_engine", "The data plane engine in use (1 for the active one).", type: "gauge")
         for kind in [IOEngineKind.uring, .mmsg] {
             out.sample("tandem_relay_io_engine", ["engine": kind.rawValue], kind == engine ? 1 : 0)
+        }
+        out.gauge("tandem_relay_kernel_active", "1 when established streams are offloaded to nftables.",
+                  kernel.active ? 1 : 0)
+        out.gauge("tandem_relay_kernel_offloaded_streams", "Stream directions the kernel forwards now.",
+                  Double(kernel.offloadedStreams))
+        out.counter("tandem_relay_kernel_packets_total", "Datagrams the kernel forwarded.", Double(kernel.packets))
+        out.counter("tandem_relay_kernel_bytes_total", "IP bytes the kernel forwarded.", Double(kernel.bytes))
+        out.counter("tandem_relay_kernel_install_errors_total", "Kernel install or remove batches that failed.",
+                    Double(kernel.installErrors))
+        if let error = kernel.lastInstallError {
+            out.header("tandem_relay_kernel_last_install_error", "The last failed kernel batch (value 1).", type: "gauge")
+            out.sample("tandem_relay_kernel_last_install_error", ["error": error], 1)
         }
         return out.text
     }

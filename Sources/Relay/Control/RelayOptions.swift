@@ -21,6 +21,12 @@ public struct RelayOptions: Sendable, Equatable {
     public var logLevel: String = "info"
     /// Largest ng datagram accepted (bigger ones get an error reply).
     public var maxNGMessageBytes: Int = 60 * 1024
+    /// `kernel`: whether established streams are forwarded by nftables (`off`, `auto`, `require`).
+    public var kernelMode: KernelMode = .auto
+    /// `kernel-table`: the nftables table (family `ip`) the relay owns.
+    public var kernelTable: String = "tandem"
+    /// `data-dir`: where the kernel offload journal lives (re-adoption after a crash).
+    public var dataDirectory: String = "./var/relay"
 
     public init() {}
 

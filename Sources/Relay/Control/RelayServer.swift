@@ -20,15 +20,20 @@ public final class RelayServer: @unchecked Sendable {
     /// The metrics address actually bound, nil when disabled.
     public var metricsEndpoint: SocketEndpoint? { metricsListener?.endpoint }
 
-    private let logger: Logger
+    let logger: Logger
     private let listener: NGUDPListener
-    private let handler: NGCommandHandler<DataPlaneExecutor>
+    let handler: NGCommandHandler<DataPlaneExecutor>
     private let wake: Int32
     private let thread = WorkerThread()
     private let stopping = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
-    private let metrics: RelayMetricsStore
+    let metrics: RelayMetricsStore
     private var metricsListener: MetricsHTTPListener?
+    /// The kernel path when active (see RelayServer+Kernel.swift).
+    var kernel: KernelForwarder?
+    var journal: KernelOffloadJournal?
+    /// Calls with a live `+` record in the journal.
+    var journaled = Set<String>()
 
     /// Validates the options, raises the descriptor limit, starts the data plane, binds the ng and metrics
     /// sockets and starts the control thread.
@@ -82,6 +87,14 @@ public final class RelayServer: @unchecked Sendable {
         initial.sessions = handler.sessions.statistics()
         metrics = RelayMetricsStore(initial)
 
+        do {
+            try startKernel()
+        } catch {
+            listener.close()
+            dataPlane.stop()
+            Glibc.close(wake)
+            throw error
+        }
         if !options.listenMetrics.isEmpty {
             do {
                 let endpoint = try RelayOptions.endpoint(options.listenMetrics, key: "listen-metrics")
@@ -154,6 +167,7 @@ public final class RelayServer: @unchecked Sendable {
             }
         }
         let deleted = handler.deleteAllCalls(at: RelayServer.wallClock())
+        stopKernel()
         publish(withSessions: true)
         listener.close()
         logger.notice("relay stopped", metadata: ["calls_deleted": "\(deleted)"])
@@ -177,12 +191,20 @@ public final class RelayServer: @unchecked Sendable {
             logger.debug("ng command", metadata: metadata)
         }
         for event in exchange.events { log(event) }
+        if ["offer", "answer", "delete"].contains(exchange.command) {
+            journalEnded(exchange.events)
+            if let callID = exchange.callID { offload(at: RelayServer.wallClock(), callID: callID) }
+        }
         publish(withSessions: exchange.command != "ping" && !exchange.duplicate)
     }
 
     private func runClock() {
-        let outcome = handler.tick(at: RelayServer.wallClock())
+        let now = RelayServer.wallClock()
+        handler.executor.refreshKernelCounters(at: now)
+        let outcome = handler.tick(at: now)
         for event in outcome.events { log(event) }
+        journalEnded(outcome.events)
+        offload(at: now)
         publish(withSessions: true)
     }
 
@@ -202,8 +224,11 @@ public final class RelayServer: @unchecked Sendable {
     private func publish(withSessions: Bool) {
         let counters = handler.counters
         let sessions = withSessions ? handler.sessions.statistics() : nil
+        let kernelStatus = handler.executor.kernelStatus
+        handler.statisticsExtra = ["kernel": .dict(RelayServer.statistics(kernelStatus))]
         metrics.state.withLock { state in
             state.commands = counters
+            state.kernel = kernelStatus
             if let sessions { state.sessions = sessions }
         }
     }

@@ -11,6 +11,8 @@ public struct MediaStreamSnapshot: Hashable, Sendable {
     public var learnedEndpoint: MediaEndpoint?
     public var lastPacket: SessionTime?
     public var counters: MediaCounters
+    /// The kernel forwards this stream (`in kernel`).
+    public var inKernel: Bool = false
 
     /// The endpoint used for forwarding (`endpoint`): the learned one, else the advertised one.
     public var endpoint: MediaEndpoint? { learnedEndpoint ?? advertisedEndpoint }
@@ -69,7 +71,7 @@ extension SessionTable {
                     return MediaStreamSnapshot(
                         id: stream.id, kind: stream.kind, local: stream.local, muxed: stream.muxed,
                         advertisedEndpoint: advertised, learnedEndpoint: stream.learned,
-                        lastPacket: stream.lastPacket, counters: stream.counters)
+                        lastPacket: stream.lastPacket, counters: stream.counters, inKernel: stream.inKernel)
                 }
                 return MediaSnapshot(
                     index: media.index, mediaType: media.mediaType, transportProtocol: media.transportProtocol,

@@ -30,6 +30,8 @@ struct PacketStream: Hashable, Sendable {
     var learned: MediaEndpoint?
     var counters = MediaCounters()
     var lastPacket: SessionTime?
+    /// The kernel forwards this stream (nftables offload); reported by the driver, shown by `query`.
+    var inKernel = false
 
     init(id: MediaStreamID, kind: StreamKind, local: LocalSocket, muxed: Bool) {
         self.id = id

@@ -105,6 +105,24 @@ public struct PortAllocator: Sendable {
         return port(at: even)
     }
 
+    /// Takes one specific free port (restoring a call from the kernel offload journal, whose ports must stay what
+    /// the kernel forwards to). False when the port is outside the range or not free.
+    @discardableResult
+    public mutating func reserve(_ port: UInt16) -> Bool {
+        guard let index = portIndex(port), states[index] == .free else { return false }
+        let sibling = index ^ 1
+        if sibling < states.count, states[sibling] == .free {
+            removePair(Int32(index / 2))
+            pushHalf(Int32(sibling))
+        } else {
+            removeHalf(Int32(index))
+        }
+        states[index] = .used
+        freeCount -= 1
+        usedCount += 1
+        return true
+    }
+
     /// Returns a port. Releasing a port that is not in use is ignored and reported as false.
     @discardableResult
     public mutating func release(_ port: UInt16) -> Bool {

@@ -12,6 +12,11 @@ extension SessionTable {
         }
     }
 
+    /// Whether the kernel forwards the stream now (nftables offload), for `query`.
+    public mutating func updateKernelState(stream: MediaStreamID, inKernel: Bool) {
+        modifyStream(stream) { $0.inKernel = inKernel }
+    }
+
     /// The source address the data plane learned (or re-learned, under media handover) for a stream.
     public mutating func updateLearnedEndpoint(stream: MediaStreamID, endpoint: MediaEndpoint) {
         modifyStream(stream) { $0.learned = endpoint }

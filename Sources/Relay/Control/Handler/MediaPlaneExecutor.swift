@@ -27,12 +27,16 @@ public struct MediaStreamReport: Hashable, Sendable {
     public var lastPacket: SessionTime?
     /// The source learned from packets (symmetric RTP), nil before the first.
     public var learned: MediaEndpoint?
+    /// The kernel forwards the stream (its counters include the kernel's).
+    public var inKernel: Bool
 
-    public init(stream: MediaStreamID, counters: MediaCounters, lastPacket: SessionTime?, learned: MediaEndpoint?) {
+    public init(stream: MediaStreamID, counters: MediaCounters, lastPacket: SessionTime?, learned: MediaEndpoint?,
+                inKernel: Bool = false) {
         self.stream = stream
         self.counters = counters
         self.lastPacket = lastPacket
         self.learned = learned
+        self.inKernel = inKernel
     }
 }
 

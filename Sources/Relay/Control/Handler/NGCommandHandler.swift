@@ -12,6 +12,8 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
     public internal(set) var counters = NGCommandCounters()
     public let limits: NGLimits
     var cookies: CookieCache
+    /// Extra `statistics` reply keys the driver keeps current (the kernel offload's counters under `kernel`).
+    public var statisticsExtra = NGDictionary()
 
     public init(sessions: SessionTable, executor: Executor, limits: NGLimits = .default,
                 cookieCache: CookieCache = CookieCache()) {
@@ -102,6 +104,7 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
             }
         case .statistics:
             pendingExtra = NGStatisticsReply.dictionary(sessions.statistics(), counters: counters)
+            pendingExtra.append(contentsOf: statisticsExtra)
             return success("statistics", callID: nil)
         }
     }
@@ -129,6 +132,7 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
         sessions.updateCounters(stream: report.stream, packets: report.counters.packets, bytes: report.counters.bytes,
                                 errors: report.counters.errors, lastPacket: report.lastPacket)
         if let learned = report.learned { sessions.updateLearnedEndpoint(stream: report.stream, endpoint: learned) }
+        sessions.updateKernelState(stream: report.stream, inKernel: report.inKernel)
     }
 
     /// The once-a-second duty: refresh counters, run timeouts and delayed deletes, close what they free.

@@ -64,6 +64,7 @@ public enum NGQueryReply {
         if stream.muxed { flags.append(.text("RTCP-mux")) }
         if stream.learnedEndpoint != nil { flags.append(.text("filled")) }
         result.append("flags", .list(flags))
+        result.append("in kernel", .text(stream.inKernel ? "true" : "false"))
         result.append("stats", .dict(stats(stream.counters)))
         return result
     }

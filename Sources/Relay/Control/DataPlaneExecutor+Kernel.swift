@@ -1,0 +1,217 @@
+/// Kernel offload: once both sides of a forwarding rule are established in the userspace data plane, the rule is
+/// handed to nftables (`KernelForwarder`) and the kernel forwards it; the userspace sockets stay bound, so
+/// anything the kernel does not match (a new source, a stranger) still reaches the latching rules.
+///
+/// A rule is offloaded when all of these hold:
+/// - both legs' latches are `locked` with a learned IPv4 source (learning is over, so the kernel key — learned
+///   source . relay socket — is final);
+/// - neither side asked for `media handover` (it needs re-learning on every source change, which only userspace
+///   does). `strict source` is offloaded: the key includes the source, so strangers miss the map and the
+///   userspace socket drops them exactly as before;
+/// - it is not rtcp-mux demux bridging: an RTCP rule with a multiplexed leg, or an RTP rule whose sides disagree
+///   on multiplexing (userspace splits those by payload type). An RTP rule with both sides multiplexed carries
+///   their RTCP too, as in userspace;
+/// - the relay sockets are IPv4 and bound to a concrete address.
+///
+/// Taken back at once (elements removed in the same `execute`) when the session layer updates or removes the
+/// rule: a re-offer/answer with a new address (the data plane resets learning for that leg), hold, new flags,
+/// delete, timeout.
+extension DataPlaneExecutor {
+    /// Offloads every eligible rule not offloaded yet, in one batch. Returns the Call-IDs that got new kernel
+    /// elements (for the journal). Call on the control thread's clock (all calls) and right after signalling
+    /// (`callID`: only that call's rules, so a command costs O(its call), not O(all calls)).
+    public func offloadEstablishedRules(at now: SessionTime, callID only: String? = nil) -> Set<String> {
+        guard let kernel else { return [] }
+        let candidates: [ForwardingRule]
+        if let only {
+            candidates = (callRules[only] ?? []).compactMap { rules[$0] }
+        } else {
+            candidates = Array(rules.values)
+        }
+        var muxedSockets = Set<LocalSocket>()
+        for rule in candidates where rule.kind == .rtcp {
+            for leg in [rule.a, rule.b] where leg.muxed { muxedSockets.insert(leg.local) }
+        }
+        var batch: [(ForwardingID, OffloadedRule)] = []
+        for rule in candidates where offloaded[rule.id] == nil {
+            let id = rule.id
+            guard let entries = kernelEntries(for: rule, muxedSockets: muxedSockets),
+                  let callID = socketCall[rule.a.local] else { continue }
+            batch.append((id, OffloadedRule(callID: callID, entries: entries, streams: [rule.a.stream, rule.b.stream])))
+        }
+        guard !batch.isEmpty else { return [] }
+        do {
+            try kernel.install(batch.flatMap(\.1.entries))
+        } catch {
+            kernelStatus.installErrors &+= 1
+            kernelStatus.lastInstallError = "\(error)"
+            return []
+        }
+        var calls = Set<String>()
+        for (id, rule) in batch {
+            offloaded[id] = rule
+            for (stream, entry) in zip(rule.streams, rule.entries) {
+                kernelLegs[stream] = KernelLegCounters(key: entry.key, counters: KernelStreamCounters(packets: 0, bytes: 0),
+                                                       lastChange: nil)
+            }
+            calls.insert(rule.callID)
+        }
+        kernelStatus.offloadedStreams = kernelLegs.count
+        return calls
+    }
+
+    /// Reads every element's counters in one dump and notes which directions moved since the last read (their
+    /// last packet becomes `now`, so a stream idle in the kernel still times out and a busy one does not).
+    public func refreshKernelCounters(at now: SessionTime) {
+        guard let kernel, !kernelLegs.isEmpty else {
+            kernelStatus.offloadedStreams = kernelLegs.count
+            return
+        }
+        guard let counters = try? kernel.readCounters() else { return }
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        for (stream, var leg) in kernelLegs {
+            guard let current = counters[leg.key] else { continue }
+            if current.packets != leg.counters.packets { leg.lastChange = now }
+            leg.counters = current
+            kernelLegs[stream] = leg
+            packets &+= current.packets
+            bytes &+= current.bytes
+        }
+        for carried in kernelCarry.values {
+            packets &+= carried.packets
+            bytes &+= carried.bytes
+        }
+        kernelStatus.packets = packets
+        kernelStatus.bytes = bytes
+        kernelStatus.offloadedStreams = kernelLegs.count
+    }
+
+    /// After a restart: matches the elements found in the kernel (`KernelForwarder.adoptExisting`) with the rules
+    /// of the calls restored from the journal. Matched rules count as offloaded (their counters continue); the
+    /// elements nobody claims are removed. Returns the Call-IDs that were matched.
+    public func adoptKernelEntries(_ entries: [KernelStreamEntry], at now: SessionTime) -> Set<String> {
+        guard let kernel else { return [] }
+        var byKey: [KernelStreamKey: KernelStreamEntry] = [:]
+        var byLocal: [SocketEndpoint: KernelStreamEntry] = [:]
+        for entry in entries {
+            byKey[entry.key] = entry
+            byLocal[entry.key.local] = entry
+        }
+        let counters = (try? kernel.readCounters()) ?? [:]
+        var claimed = Set<KernelStreamKey>()
+        var calls = Set<String>()
+        for (id, rule) in rules where offloaded[id] == nil {
+            guard let localA = DataPlaneExecutor.kernelEndpoint(rule.a.local),
+                  let localB = DataPlaneExecutor.kernelEndpoint(rule.b.local),
+                  let entryA = byLocal[localA], let entryB = byLocal[localB],
+                  entryA.source == localB, entryB.source == localA,
+                  let callID = socketCall[rule.a.local] else { continue }
+            offloaded[id] = OffloadedRule(callID: callID, entries: [entryA, entryB], streams: [rule.a.stream, rule.b.stream])
+            for (stream, entry) in [(rule.a.stream, entryA), (rule.b.stream, entryB)] {
+                kernelLegs[stream] = KernelLegCounters(
+                    key: entry.key, counters: counters[entry.key] ?? KernelStreamCounters(packets: 0, bytes: 0),
+                    lastChange: now)
+                claimed.insert(entry.key)
+            }
+            calls.insert(callID)
+        }
+        let stale = byKey.keys.filter { !claimed.contains($0) }
+        if !stale.isEmpty { try? kernel.remove(stale) }
+        kernelStatus.offloadedStreams = kernelLegs.count
+        return calls
+    }
+
+    /// Whether the rule of `stream` is forwarded by the kernel now.
+    public func isInKernel(_ stream: MediaStreamID) -> Bool { kernelLegs[stream] != nil }
+
+    // MARK: Internals
+
+    /// Forgets that the kernel forwards `id` and queues its elements for removal (flushed once per `execute`).
+    func takeBackFromKernel(_ id: ForwardingID) {
+        guard let rule = offloaded.removeValue(forKey: id) else { return }
+        for (stream, entry) in zip(rule.streams, rule.entries) {
+            if let leg = kernelLegs.removeValue(forKey: stream) {
+                var carried = kernelCarry[stream] ?? KernelStreamCounters(packets: 0, bytes: 0)
+                carried.packets &+= leg.counters.packets
+                carried.bytes &+= leg.counters.bytes
+                kernelCarry[stream] = carried
+            }
+            pendingKernelRemovals.append(entry.key)
+        }
+        kernelStatus.offloadedStreams = kernelLegs.count
+    }
+
+    /// Removes the queued elements in one batch.
+    func flushKernelRemovals() {
+        guard !pendingKernelRemovals.isEmpty else { return }
+        let keys = pendingKernelRemovals
+        pendingKernelRemovals.removeAll(keepingCapacity: true)
+        do {
+            try kernel?.remove(keys)
+        } catch {
+            kernelStatus.installErrors &+= 1
+            kernelStatus.lastInstallError = "remove: \(error)"
+        }
+    }
+
+    /// Adds the kernel's share to a stream's report: packets and payload bytes (the kernel counts whole IPv4
+    /// datagrams, 28 bytes of IP and UDP header each), the later of the two last-packet times, the learned source
+    /// from the element's key when userspace has none (after a restart), and `inKernel`.
+    func withKernel(_ report: MediaStreamReport) -> MediaStreamReport {
+        var report = report
+        var extra = kernelCarry[report.stream] ?? KernelStreamCounters(packets: 0, bytes: 0)
+        if let leg = kernelLegs[report.stream] {
+            extra.packets &+= leg.counters.packets
+            extra.bytes &+= leg.counters.bytes
+            report.inKernel = true
+            if let change = leg.lastChange, change > (report.lastPacket ?? SessionTime(microseconds: .min)) {
+                report.lastPacket = change
+            }
+            if report.learned == nil { report.learned = DataPlaneExecutor.mediaEndpoint(leg.key.peer) }
+        }
+        guard extra.packets > 0 || extra.bytes > 0 else { return report }
+        let headers = extra.packets.multipliedReportingOverflow(by: 28).partialValue
+        report.counters.packets &+= extra.packets
+        report.counters.bytes &+= extra.bytes >= headers ? extra.bytes - headers : 0
+        return report
+    }
+
+    /// The two kernel entries for `rule`, or nil while it must stay in userspace.
+    func kernelEntries(for rule: ForwardingRule, muxedSockets: Set<LocalSocket>) -> [KernelStreamEntry]? {
+        if rule.kind == .rtcp && (rule.a.muxed || rule.b.muxed) { return nil }
+        if rule.kind == .rtp && muxedSockets.contains(rule.a.local) != muxedSockets.contains(rule.b.local) { return nil }
+        if rule.a.learning.contains(.mediaHandover) || rule.b.learning.contains(.mediaHandover) { return nil }
+        guard let idA = streams[rule.a.local], let idB = streams[rule.b.local],
+              let snapshotA = dataPlane.snapshot(of: idA), let snapshotB = dataPlane.snapshot(of: idB),
+              snapshotA.latch == .locked, snapshotB.latch == .locked,
+              let learnedA = snapshotA.learnedSource, let learnedB = snapshotB.learnedSource,
+              learnedA.addressBytes.count == 4, learnedB.addressBytes.count == 4,
+              let localA = DataPlaneExecutor.kernelEndpoint(rule.a.local),
+              let localB = DataPlaneExecutor.kernelEndpoint(rule.b.local) else { return nil }
+        // Where each side's packets go is what the data plane would pick: the learned source, or the advertised
+        // endpoint for an asymmetric side.
+        func destination(_ leg: ForwardingLeg, learned: SocketEndpoint) -> SocketEndpoint? {
+            guard leg.learning.contains(.asymmetric) else { return learned }
+            guard let advertised = leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
+                  advertised.addressBytes.count == 4 else { return nil }
+            return advertised
+        }
+        guard let toB = destination(rule.b, learned: learnedB), let toA = destination(rule.a, learned: learnedA),
+              !DataPlaneExecutor.isLoopback(toA), !DataPlaneExecutor.isLoopback(toB) else {
+            return nil
+        }
+        return [KernelStreamEntry(key: KernelStreamKey(peer: learnedA, local: localA), source: localB, destination: toB),
+                KernelStreamEntry(key: KernelStreamKey(peer: learnedB, local: localB), source: localA, destination: toA)]
+    }
+
+    /// 127/8 is delivered locally after the prerouting rewrite and never reaches postrouting, so the source
+    /// would not be rewritten: such streams stay in userspace.
+    static func isLoopback(_ endpoint: SocketEndpoint) -> Bool { endpoint.addressBytes.first == 127 }
+
+    /// A relay socket as the kernel sees it: IPv4 and a concrete address, else nil.
+    static func kernelEndpoint(_ socket: LocalSocket) -> SocketEndpoint? {
+        guard case .v4(let value) = socket.address, value != 0 else { return nil }
+        return SocketEndpoint(address: socket.address.description, port: socket.port)
+    }
+}

@@ -1,0 +1,34 @@
+/// What the kernel offload is doing, for metrics and `statistics`: published by the control thread after every
+/// clock tick.
+public struct KernelOffloadStatus: Sendable, Hashable {
+    /// The kernel path is active (false: `--kernel off`, or `auto` fell back to userspace).
+    public var active = false
+    /// Packet streams (one per direction and RTP/RTCP) the kernel forwards now.
+    public var offloadedStreams = 0
+    /// Packets and bytes (whole IP datagrams) the kernel forwarded, including streams already taken back.
+    public var packets: UInt64 = 0
+    public var bytes: UInt64 = 0
+    /// Batches that failed to install, and the last failure's text.
+    public var installErrors: UInt64 = 0
+    public var lastInstallError: String?
+    /// Calls re-adopted from the kernel table and the journal at start.
+    public var adoptedCalls = 0
+
+    public init() {}
+}
+
+/// One rule the kernel forwards: its two table entries (one per direction) and the session streams that count
+/// them.
+struct OffloadedRule: Sendable {
+    var callID: String
+    var entries: [KernelStreamEntry]
+    /// `entries[i]` counts packets received from the side whose stream is `streams[i]`.
+    var streams: [MediaStreamID]
+}
+
+/// The kernel counters of one offloaded direction as last read, and when they last moved (for timeouts).
+struct KernelLegCounters: Sendable {
+    var key: KernelStreamKey
+    var counters: KernelStreamCounters
+    var lastChange: SessionTime?
+}

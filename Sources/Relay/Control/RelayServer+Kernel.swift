@@ -1,0 +1,135 @@
+import Logging
+
+/// The relay's side of kernel offload: starting (or re-adopting) the nftables table, offloading established
+/// rules on the clock and after signalling, journaling offloaded calls, and removing the table on a clean stop.
+extension RelayServer {
+    /// Runs `KernelMode.start` in the calling thread's namespace (the relay's). `auto` logs one line with the
+    /// reason when it falls back; `require` throws. With a table left by a crashed predecessor, its elements are
+    /// adopted and the calls of the journal restored around them.
+    func startKernel() throws {
+        let mode = options.kernelMode
+        let configuration = KernelForwarderConfiguration(tableName: options.kernelTable)
+        var decision: KernelOffloadDecision
+        do {
+            decision = try mode.start(configuration, adopt: true)
+            // `auto` also falls back when a leftover table cannot be adopted (foreign marks, incomplete legs);
+            // replacing it beats leaving stale forwarding in place with the relay in userspace.
+            if case .userspace(let reason) = decision, mode == .auto,
+               let replaced = try? mode.start(configuration, adopt: false), replaced.forwarder != nil {
+                logger.warning("existing kernel table could not be adopted and was replaced", metadata: ["reason": "\(reason)"])
+                decision = replaced
+            }
+        } catch {
+            guard case .adoptionMismatch = error, let replaced = try? mode.start(configuration, adopt: false) else {
+                throw RelayKernelError(description: "kernel offload required (--kernel require) but unavailable: \(error)")
+            }
+            logger.warning("existing kernel table could not be adopted and was replaced", metadata: ["reason": "\(error)"])
+            decision = replaced
+        }
+        guard let forwarder = decision.forwarder else {
+            if case .userspace(let reason) = decision {
+                if mode == .off { logger.notice("\(reason)") } else { logger.warning("\(reason)") }
+            }
+            return
+        }
+        kernel = forwarder
+        handler.executor.kernel = forwarder
+        handler.executor.kernelStatus.active = true
+        for finding in KernelSysctls.check() {
+            logger.warning("kernel offload sysctl: \(finding)")
+        }
+        do {
+            journal = try KernelOffloadJournal(directory: options.dataDirectory)
+        } catch {
+            logger.warning("kernel offload journal unavailable; offloaded calls cannot be re-adopted after a crash",
+                           metadata: ["error": "\(error)"])
+        }
+        let adopted = forwarder.installedEntries
+        guard !adopted.isEmpty else {
+            journal?.compact([])
+            logger.notice("kernel offload active", metadata: ["table": "ip \(options.kernelTable)"])
+            return
+        }
+        let now = RelayServer.wallClock()
+        var restored: [CallRecord] = []
+        for record in journal?.load() ?? [] {
+            do {
+                let outcome = try handler.sessions.restore(record, at: now)
+                _ = handler.executor.execute(outcome.actions, callID: record.callIdentifier)
+                restored.append(record)
+            } catch {
+                logger.warning("journaled call not restored", metadata: [
+                    "call_id": "\(record.callIdentifier)", "error": "\(error)",
+                ])
+            }
+        }
+        let matched = handler.executor.adoptKernelEntries(adopted, at: now)
+        let kept = restored.filter { matched.contains($0.callIdentifier) }
+        // A journaled call without elements (taken back before the crash) has nothing to continue: drop it again.
+        for record in restored where !matched.contains(record.callIdentifier) {
+            if let (_, outcome) = try? handler.sessions.delete(callID: record.callIdentifier, deleteDelay: 0, at: now) {
+                _ = handler.executor.execute(outcome.actions, callID: record.callIdentifier)
+            }
+        }
+        journal?.compact(kept)
+        journaled = Set(kept.map(\.callIdentifier))
+        handler.executor.kernelStatus.adoptedCalls = matched.count
+        logger.notice("kernel offload active; re-adopted offloaded calls from the existing table", metadata: [
+            "table": "ip \(options.kernelTable)", "calls": "\(matched.count)", "elements": "\(adopted.count)",
+            "dropped_without_elements": "\(restored.count - kept.count)",
+        ])
+    }
+
+    /// Offloads what became eligible (everything, or one call's rules after its signalling) and journals the
+    /// calls that got new elements (one fsync).
+    func offload(at now: SessionTime, callID: String? = nil) {
+        guard kernel != nil else { return }
+        let calls = handler.executor.offloadEstablishedRules(at: now, callID: callID)
+        guard !calls.isEmpty else { return }
+        let records = calls.sorted().compactMap { handler.sessions.record(callID: $0) }
+        journal?.record(records)
+        journaled.formUnion(calls)
+        logger.debug("offloaded to the kernel", metadata: ["calls": "\(calls.count)"])
+    }
+
+    /// Journals the end of calls that were journaled.
+    func journalEnded(_ events: [SessionEvent]) {
+        for event in events {
+            if case .callEnded(let callID, _) = event, journaled.remove(callID) != nil {
+                journal?.forget(callID: callID)
+            }
+        }
+    }
+
+    /// Clean stop: the calls are already deleted (their elements removed); drop the table and empty the journal.
+    func stopKernel() {
+        guard let kernel else { return }
+        do {
+            try kernel.removeTable()
+            logger.notice("kernel table removed", metadata: ["table": "ip \(options.kernelTable)"])
+        } catch {
+            logger.warning("kernel table not removed", metadata: ["error": "\(error)"])
+        }
+        journal?.clear()
+        journaled.removeAll()
+    }
+
+    /// The `kernel` group of the `statistics` reply.
+    static func statistics(_ status: KernelOffloadStatus) -> NGDictionary {
+        var group: NGDictionary = [
+            "active": .int(status.active ? 1 : 0),
+            "offloadedstreams": .int(Int64(status.offloadedStreams)),
+            "packets": .int(NGQueryReply.clamped(status.packets)),
+            "bytes": .int(NGQueryReply.clamped(status.bytes)),
+            "installerrors": .int(NGQueryReply.clamped(status.installErrors)),
+            "adoptedcalls": .int(Int64(status.adoptedCalls)),
+        ]
+        if let error = status.lastInstallError { group.append("lastinstallerror", .text(error)) }
+        return group
+    }
+}
+
+/// `--kernel require` could not start the kernel path.
+public struct RelayKernelError: Error, CustomStringConvertible {
+    public let description: String
+}
