@@ -1,0 +1,58 @@
+/// Everything `tandem perf doctor` looks at, gathered once by `HostFactCollector` and judged by `HostDoctor`.
+///
+/// Why a plain value: the rules are the interesting part and must be testable on any machine, so they read only
+/// this struct. Optional fields are facts that could not be read (no such file, no permission); the rules treat
+/// "unknown" explicitly rather than guessing.
+public struct HostFacts: Sendable, Hashable, Codable {
+    /// The outcome of actually exercising a kernel feature.
+    public enum Probe: Sendable, Hashable, Codable {
+        case passed
+        case failed(reason: String)
+        case notRun
+    }
+
+    /// One NIC's receive side: hardware queues (RSS) and the RPS CPU masks of each queue.
+    public struct NICQueues: Sendable, Hashable, Codable {
+        public var name: String
+        public var rxQueues: Int
+        /// `rps_cpus` of each rx queue as the kernel prints it (hex mask, comma-separated words).
+        public var rpsMasks: [String]
+
+        public init(name: String, rxQueues: Int, rpsMasks: [String]) {
+            self.name = name
+            self.rxQueues = rxQueues
+            self.rpsMasks = rpsMasks
+        }
+    }
+
+    /// `kernel.io_uring_disabled` (0 allowed, 1 only privileged/group, 2 off); nil on kernels without it.
+    public var ioUringDisabled: Int?
+    /// `io_uring_queue_init` plus the features the data plane needs (`IOEngineProbe`).
+    public var ioUringProbe: Probe = .notRun
+    /// Creating and removing a throw-away nftables table.
+    public var nftablesProbe: Probe = .notRun
+    /// CAP_NET_ADMIN in the effective set (`CapEff` of /proc/self/status).
+    public var hasCapNetAdmin: Bool?
+    /// What `KernelSysctls.check()` reported as unmet (empty: all fine); nil when not checked.
+    public var kernelSysctlProblems: [String]?
+    /// `net.core.rmem_max` / `wmem_max` in bytes.
+    public var rmemMax: Int?
+    public var wmemMax: Int?
+    /// RLIMIT_NOFILE of this process.
+    public var openFilesSoft: UInt64?
+    public var openFilesHard: UInt64?
+    /// Online CPUs.
+    public var cpuCount: Int = 1
+    /// `scaling_governor` of each CPU that has cpufreq (empty on VMs and fixed-clock hosts).
+    public var scalingGovernors: [String] = []
+    /// Every NIC but `lo`.
+    public var nics: [NICQueues] = []
+    /// `net.ipv4.ip_local_port_range`.
+    public var localPortRange: ClosedRange<Int>?
+    /// Full paths of the comparison tools, nil when not on PATH.
+    public var sippPath: String?
+    public var rtpenginePath: String?
+    public var kamailioPath: String?
+
+    public init() {}
+}
