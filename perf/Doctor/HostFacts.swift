@@ -4,11 +4,34 @@
 /// this struct. Optional fields are facts that could not be read (no such file, no permission); the rules treat
 /// "unknown" explicitly rather than guessing.
 public struct HostFacts: Sendable, Hashable, Codable {
-    /// The outcome of actually exercising a kernel feature.
+    /// The outcome of actually exercising a kernel feature. In JSON: `{"status": "passed|failed|notRun",
+    /// "reason": …}` (flat, for jq), not Swift's nested enum encoding.
     public enum Probe: Sendable, Hashable, Codable {
         case passed
         case failed(reason: String)
         case notRun
+
+        private enum Keys: String, CodingKey { case status, reason }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            switch self {
+            case .passed: try container.encode("passed", forKey: .status)
+            case .notRun: try container.encode("notRun", forKey: .status)
+            case .failed(let reason):
+                try container.encode("failed", forKey: .status)
+                try container.encode(reason, forKey: .reason)
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            switch try container.decode(String.self, forKey: .status) {
+            case "passed": self = .passed
+            case "failed": self = .failed(reason: try container.decodeIfPresent(String.self, forKey: .reason) ?? "")
+            default: self = .notRun
+            }
+        }
     }
 
     /// One NIC's receive side: hardware queues (RSS) and the RPS CPU masks of each queue.

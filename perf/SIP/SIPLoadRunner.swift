@@ -101,7 +101,7 @@ public struct SIPLoadRunner: Sendable {
             process.arguments = arguments
         }
         process.currentDirectoryURL = URL(fileURLWithPath: c.workDirectory)
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let handle = FileHandle(forWritingAtPath: output)
         process.standardOutput = handle
         process.standardError = handle
