@@ -98,7 +98,8 @@ row() {  # row NAME FILE -> Markdown row of a single run
     "\(.statistics.successfulCalls // "-") | \(.statistics.failedCalls // "-") | \(.statistics.retransmissions // "-") | " +
     "\([.responseTimes.timers // {} | to_entries[] | "\(.key) \(.value.p50Milliseconds)/\(.value.p99Milliseconds)"] | join(", ")) | " +
     "\(if .proxyCPUPercent then (.proxyCPUPercent|.*10|round/10|tostring) + "%" else "-" end) | " +
-    "\(if .proxyCPUPercentPer1kPerSecond then (.proxyCPUPercentPer1kPerSecond|.*10|round/10|tostring) + "%" else "-" end) |"' "$2"
+    "\(if .proxyCPUPercentPer1kPerSecond then (.proxyCPUPercentPer1kPerSecond|.*10|round/10|tostring) + "%" else "-" end) | " +
+    "\(if .sippCPUPercent then (.sippCPUPercent|round|tostring) + "%" + (if .sippCPUPercent >= 90 then " (generator-bound)" else "" end) else "-" end) |"' "$2"
 }
 
 regrows=()
@@ -107,8 +108,8 @@ maxrows=()
 for name in $PROXIES; do
   echo "bench: $name" >&2
   if ! start_proxy "$name"; then
-    regrows+=("| $name | skipped: $skip_reason | | | | | | | |")
-    callrows+=("| $name | skipped: $skip_reason | | | | | | | |")
+    regrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
+    callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
     continue
   fi
   perf_sip register "$REG_RATE" "$OUT/$name-register.json"
@@ -123,8 +124,8 @@ for name in $PROXIES; do
   stop_proxy
 done
 
-header="| proxy | target/s | achieved/s | ok | failed | retrans | p50/p99 ms | proxy CPU | CPU per 1k/s |"
-sep="|---|---|---|---|---|---|---|---|---|"
+header="| proxy | target/s | achieved/s | ok | failed | retrans | p50/p99 ms | proxy CPU | CPU per 1k/s | SIPp UAC CPU |"
+sep="|---|---|---|---|---|---|---|---|---|---|"
 echo
 echo "### REGISTER: $USERS users, ${DURATION}s (proxy on CPU $PROXY_CPU, SIPp on CPU $SIPP_CPU)"
 echo

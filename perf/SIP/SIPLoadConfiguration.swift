@@ -37,6 +37,10 @@ public struct SIPLoadConfiguration: Sendable, Hashable, Codable {
     public var holdMilliseconds: Int = 0
     /// Pin SIPp (UAC and UAS) to this CPU with taskset.
     public var sippCPU: Int?
+    /// SIPp's socket buffers (`-buff_size`; default 64 KiB): at thousands of requests per second the default
+    /// drops responses in bursts, and the retransmissions that follow measure SIPp, not the proxy. Capped by
+    /// net.core.rmem_max/wmem_max (see `tandem perf doctor`).
+    public var socketBufferBytes: Int = 4 << 20
     /// Process whose CPU use (with its direct children: forked workers) is sampled over the run.
     public var proxyPID: Int32?
 
@@ -70,7 +74,7 @@ public struct SIPLoadConfiguration: Sendable, Hashable, Codable {
                     "-trace_stat", "-stf", "stat.csv", "-fd", "1",
                     "-trace_rtt", "-rtt_freq", "1",
                     "-trace_err", "-error_file", "uac-errors.log",
-                    "-nostdin", "-timeout", "\(sippTimeoutSeconds)s"]
+                    "-nostdin", "-timeout", "\(sippTimeoutSeconds)s", "-buff_size", String(socketBufferBytes)]
         switch scenario {
         case .register:
             args += ["-inf", "users.csv"]
@@ -83,6 +87,8 @@ public struct SIPLoadConfiguration: Sendable, Hashable, Codable {
     /// The UAS's SIPp arguments (calls only).
     public func uasArguments() -> [String] {
         ["-sf", scenarioDirectory + "/uas-calls.xml", "-i", localAddress, "-p", String(uasPort),
-         "-trace_err", "-error_file", "uas-errors.log", "-nostdin"]
+         "-nostdin", "-buff_size", String(socketBufferBytes),
+         // SIPp stops reading once -l calls are open (default 3 × call duration × -r, and a UAS has -r 10).
+         "-l", "200000"]
     }
 }

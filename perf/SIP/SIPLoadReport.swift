@@ -11,6 +11,8 @@ public struct SIPLoadReport: Sendable, Hashable, Codable {
     public var proxyCPUPercent: Double?
     /// Proxy CPU per 1000 calls (REGISTERs) per second achieved: the cost figure that compares proxies.
     public var proxyCPUPercentPer1kPerSecond: Double?
+    /// CPU of the SIPp UAC over the run (100 = one core). The UAS (calls) shares its core but is not counted.
+    public var sippCPUPercent: Double?
     public var sippExitStatus: Int32
     public var workDirectory: String
 
@@ -18,6 +20,10 @@ public struct SIPLoadReport: Sendable, Hashable, Codable {
     public var sustained: Bool {
         statistics.failedCalls == 0 && statistics.successfulCalls > 0 && statistics.callRate >= 0.95 * targetRate
     }
+
+    /// The load generator, not the proxy, set the pace: SIPp's UAC used ≥ 90 % of a core. On a 2-core box with
+    /// SIPp pinned to one core this is the usual ceiling of a fast proxy; the proxy's CPU per 1k/s still compares.
+    public var generatorBound: Bool { (sippCPUPercent ?? 0) >= 90 }
 
     public func text() -> String {
         let s = statistics
@@ -39,6 +45,9 @@ public struct SIPLoadReport: Sendable, Hashable, Codable {
         if let cpu = proxyCPUPercent {
             let per = proxyCPUPercentPer1kPerSecond.map { ", \(format($0)) % per 1k/s" } ?? ""
             lines.append("proxy CPU \(format(cpu)) %\(per)")
+        }
+        if let sipp = sippCPUPercent {
+            lines.append("SIPp UAC CPU \(format(sipp)) %\(generatorBound ? " — generator-bound" : "")")
         }
         lines.append("SIPp exit \(sippExitStatus); files in \(workDirectory)")
         return lines.joined(separator: "\n")

@@ -59,10 +59,13 @@ public struct SIPLoadRunner: Sendable {
         let sampler = c.proxyPID.map { ProcessTreeCPUSampler(pid: $0) }
         let cpuBefore = sampler?.cpuSeconds()
         let started = Date()
+        let childrenBefore = SIPLoadRunner.reapedChildrenCPUSeconds()
         let uac = try launch(c.uacArguments(), output: c.workDirectory + "/uac.out")
         uac.waitUntilExit()
         let wall = Date().timeIntervalSince(started)
         let cpuAfter = sampler?.cpuSeconds()
+        // The UAC is reaped by now (the UAS is not): the children's rusage delta is the UAC's CPU.
+        let sippCPU = wall > 0 ? (SIPLoadRunner.reapedChildrenCPUSeconds() - childrenBefore) / wall * 100 : nil
 
         let status = uac.terminationStatus
         guard let statText = try? String(contentsOfFile: c.workDirectory + "/stat.csv", encoding: .utf8) else {
@@ -85,7 +88,7 @@ public struct SIPLoadRunner: Sendable {
         let per1k = cpuPercent.flatMap { cpu in statistics.callRate > 0 ? cpu / (statistics.callRate / 1000) : nil }
         return SIPLoadReport(scenario: c.scenario, proxy: c.proxy, targetRate: c.rate, callLimit: c.callLimit,
                              statistics: statistics, responseTimes: responseTimes, proxyCPUPercent: cpuPercent,
-                             proxyCPUPercentPer1kPerSecond: per1k, sippExitStatus: status,
+                             proxyCPUPercentPer1kPerSecond: per1k, sippCPUPercent: sippCPU, sippExitStatus: status,
                              workDirectory: c.workDirectory)
     }
 
@@ -112,6 +115,14 @@ public struct SIPLoadRunner: Sendable {
             throw .launchFailed("\(error)")
         }
         return process
+    }
+
+    /// User + system CPU of all reaped children of this process (`RUSAGE_CHILDREN`).
+    static func reapedChildrenCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_CHILDREN.rawValue, &usage) == 0 else { return 0 }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// SIGTERM, then SIGKILL after 2 s.
