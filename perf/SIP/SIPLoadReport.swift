@@ -16,9 +16,15 @@ public struct SIPLoadReport: Sendable, Hashable, Codable {
     public var sippExitStatus: Int32
     public var workDirectory: String
 
-    /// A run counts as sustained when nothing failed and SIPp kept ≥ 95 % of the target rate.
+    /// Calls neither successful nor failed when SIPp ended: still waiting when the run hit its time bound.
+    public var openCalls: Int {
+        max(0, statistics.totalCalls - statistics.successfulCalls - statistics.failedCalls)
+    }
+
+    /// A run counts as sustained when nothing failed or hung and SIPp kept ≥ 95 % of the target rate.
     public var sustained: Bool {
-        statistics.failedCalls == 0 && statistics.successfulCalls > 0 && statistics.callRate >= 0.95 * targetRate
+        statistics.failedCalls == 0 && openCalls == 0 && statistics.successfulCalls > 0
+            && statistics.callRate >= 0.95 * targetRate
     }
 
     /// The load generator, not the proxy, set the pace: SIPp's UAC used ≥ 90 % of a core. On a 2-core box with
@@ -34,6 +40,9 @@ public struct SIPLoadReport: Sendable, Hashable, Codable {
             "achieved \(format(s.callRate))/s: \(s.successfulCalls) successful, \(s.failedCalls) failed, "
                 + "\(s.retransmissions) retransmissions\(sustained ? "" : " — NOT sustained")",
         ]
+        if openCalls > 0 {
+            lines.append("\(openCalls) calls still open when SIPp was stopped at the time bound")
+        }
         if !s.failures.isEmpty {
             lines.append("failures: " + s.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 .joined(separator: ", "))

@@ -61,7 +61,11 @@ public struct SIPLoadRunner: Sendable {
         let started = Date()
         let childrenBefore = SIPLoadRunner.reapedChildrenCPUSeconds()
         let uac = try launch(c.uacArguments(), output: c.workDirectory + "/uac.out")
-        uac.waitUntilExit()
+        // SIPp's -timeout stops new calls but still waits for open ones (up to Timer B, 32 s, per transaction):
+        // past the bound plus 2 s it is stopped; the periodic -fd 1 rows still hold the figures so far.
+        let deadline = Date().addingTimeInterval(Double(c.sippTimeoutSeconds) + 2)
+        while uac.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        stop(uac)
         let wall = Date().timeIntervalSince(started)
         let cpuAfter = sampler?.cpuSeconds()
         // The UAC is reaped by now (the UAS is not): the children's rusage delta is the UAC's CPU.
