@@ -24,4 +24,11 @@ import Testing
         #expect(text.contains("proxy CPU 20 %, 40.6 % per 1k/s"))
         #expect(text.contains("generator-bound"))
     }
+
+    @Test func openCallsAtTheBoundAreNotSustained() throws {
+        var r = try report(rate: 500, sippCPU: 10)
+        r.statistics.totalCalls = 3010
+        #expect(r.openCalls == 10 && !r.sustained)
+        #expect(r.text().contains("10 calls still open"))
+    }
 }
