@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Side-by-side SIP benchmark on a 2-core box: proxy pinned to core 1, SIPp pinned to core 0, same scenarios
+# (perf/sip/register.xml, perf/sip/uac-calls.xml + uas-calls.xml) driven by `tandem perf sip`.
+#
+#   perf/bench-signaling.sh                           # kamailio and tandem signaling (skipped when not built in)
+#   BENCH_PROXIES=kamailio BENCH_REG_RATE=3000 perf/bench-signaling.sh
+#
+# Proxies:
+#   kamailio  Debian's Kamailio with perf/kamailio/kamailio-registrar.cfg (usrloc in memory, no auth,
+#             BENCH_WORKERS UDP workers), foreground (-DD -E) with its runtime dir in $OUT.
+#   tandem    `tandem signaling` when `tandem --help` lists it; its arguments come from TANDEM_SIGNALING_ARGS
+#             (listen on $PROXY_ADDR, farm backend = the SIPp UAS on $UAS_ADDR, registrar in memory).
+# Each proxy runs in its own session/process group and the whole group is killed afterwards: Kamailio's forked
+# workers otherwise outlive the main process. Prints Markdown tables; raw JSON stays in $OUT.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+if [ -z "${TANDEM:-}" ]; then
+  TANDEM="$ROOT/.build/release/tandem"
+  [ -x "$TANDEM" ] || TANDEM="$ROOT/.build/debug/tandem"
+fi
+PROXIES="${BENCH_PROXIES:-kamailio tandem}"
+USERS="${BENCH_USERS:-10000}"
+REG_RATE="${BENCH_REG_RATE:-2000}"
+CALL_RATE="${BENCH_CALL_RATE:-500}"
+DURATION="${BENCH_DURATION:-10}"
+WORKERS="${BENCH_WORKERS:-4}"
+FIND_MAX="${BENCH_FIND_MAX:-0}"
+PROXY_CPU="${BENCH_PROXY_CPU:-1}"
+SIPP_CPU="${BENCH_SIPP_CPU:-0}"
+PROXY_ADDR="${BENCH_PROXY_ADDR:-127.0.0.1:5070}"
+UAS_PORT="${BENCH_UAS_PORT:-5080}"
+UAS_ADDR="127.0.0.1:$UAS_PORT"
+TANDEM_SIGNALING_ARGS="${TANDEM_SIGNALING_ARGS:-signaling --listen udp:$PROXY_ADDR --backend $UAS_ADDR}"
+OUT="${BENCH_OUT:-/tmp/tandem-sigbench-$$}"
+mkdir -p "$OUT"
+
+command -v jq >/dev/null || { echo "bench: needs jq (scripts/install-deps.sh)" >&2; exit 1; }
+command -v sipp >/dev/null || { echo "bench: needs sipp (apt-get install sip-tester)" >&2; exit 1; }
+if [ ! -x "$TANDEM" ]; then
+  echo "bench: building $TANDEM" >&2
+  (cd "$ROOT" && swift build >/dev/null)
+fi
+
+proxy_pid=""
+stop_proxy() {
+  if [ -n "$proxy_pid" ]; then
+    # setsid made the proxy a group leader: signal the whole group (pgid = its pid).
+    kill -TERM -- "-$proxy_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 -- "-$proxy_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$proxy_pid" 2>/dev/null || true
+  fi
+  proxy_pid=""
+}
+trap stop_proxy EXIT INT TERM
+
+proxy_port="${PROXY_ADDR##*:}"
+listening() { ss -Hlun "sport = :$proxy_port" 2>/dev/null | grep -q .; }
+
+tandem_has_signaling() { "$TANDEM" --help 2>/dev/null | awk '/SUBCOMMANDS/{s=1} s && $1=="signaling"{f=1} END{exit !f}'; }
+
+# start_proxy NAME -> sets proxy_pid, or returns 1 with a reason in $skip_reason
+start_proxy() {
+  local name="$1" log="$OUT/$1.log"
+  skip_reason=""
+  if listening; then skip_reason="port $proxy_port already in use"; return 1; fi
+  case "$name" in
+    kamailio)
+      command -v kamailio >/dev/null || { skip_reason="kamailio not installed"; return 1; }
+      mkdir -p "$OUT/kamailio-run"
+      setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-registrar.cfg" -DD -E \
+        -Y "$OUT/kamailio-run" -A "LISTEN_ADDR=udp:$PROXY_ADDR" -A "WORKERS=$WORKERS" >"$log" 2>&1 &
+      proxy_pid=$! ;;
+    tandem)
+      tandem_has_signaling || { skip_reason="this tandem has no signaling subcommand (not merged yet)"; return 1; }
+      # shellcheck disable=SC2086  # word splitting of the argument string is intended
+      setsid taskset -c "$PROXY_CPU" "$TANDEM" $TANDEM_SIGNALING_ARGS >"$log" 2>&1 &
+      proxy_pid=$! ;;
+    *) skip_reason="unknown proxy"; return 1 ;;
+  esac
+  for _ in $(seq 1 50); do listening && { sleep 0.3; return 0; }; sleep 0.1; done
+  skip_reason="nothing listening on $PROXY_ADDR (see $log)"
+  stop_proxy
+  return 1
+}
+
+# perf_sip SCENARIO RATE OUTFILE [extra args] -> JSON report (or {} on failure)
+perf_sip() {
+  local scenario="$1" rate="$2" out="$3"; shift 3
+  "$TANDEM" perf sip "$scenario" --proxy "$PROXY_ADDR" --rate "$rate" --duration "$DURATION" --users "$USERS" \
+    --uas-port "$UAS_PORT" --cpu "$SIPP_CPU" --proxy-pid "$proxy_pid" --work-dir "$OUT/$(basename "$out" .json)" \
+    --scenarios "$ROOT/perf/sip" --json "$@" >"$out" 2>"$out.err" || true
+  jq -e . "$out" >/dev/null 2>&1 || echo '{}' >"$out"
+}
+
+row() {  # row NAME FILE -> Markdown row of a single run
+  jq -r --arg n "$1" '"| \($n) | \(.targetRate // 0 | floor) | \(.statistics.callRate // 0 | .*10|round/10) | " +
+    "\(.statistics.successfulCalls // "-") | \(.statistics.failedCalls // "-") | \(.statistics.retransmissions // "-") | " +
+    "\([.responseTimes.timers // {} | to_entries[] | "\(.key) \(.value.p50Milliseconds)/\(.value.p99Milliseconds)"] | join(", ")) | " +
+    "\(if .proxyCPUPercent then (.proxyCPUPercent|.*10|round/10|tostring) + "%" else "-" end) | " +
+    "\(if .proxyCPUPercentPer1kPerSecond then (.proxyCPUPercentPer1kPerSecond|.*10|round/10|tostring) + "%" else "-" end) | " +
+    "\(if .sippCPUPercent then (.sippCPUPercent|round|tostring) + "%" + (if .sippCPUPercent >= 90 then " (generator-bound)" else "" end) else "-" end) |"' "$2"
+}
+
+regrows=()
+callrows=()
+maxrows=()
+for name in $PROXIES; do
+  echo "bench: $name" >&2
+  if ! start_proxy "$name"; then
+    regrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
+    callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
+    continue
+  fi
+  perf_sip register "$REG_RATE" "$OUT/$name-register.json"
+  regrows+=("$(row "$name" "$OUT/$name-register.json")")
+  perf_sip calls "$CALL_RATE" "$OUT/$name-calls.json"
+  callrows+=("$(row "$name" "$OUT/$name-calls.json")")
+  if [ "$FIND_MAX" = "1" ]; then
+    perf_sip register "$REG_RATE" "$OUT/$name-register-max.json" --find-max --max-probes "${BENCH_PROBES:-5}"
+    perf_sip calls "$CALL_RATE" "$OUT/$name-calls-max.json" --find-max --max-probes "${BENCH_PROBES:-5}"
+    maxrows+=("| $name | $(jq -r '.maxRate // "none" | tostring | split(".")[0]' "$OUT/$name-register-max.json") | $(jq -r '.maxRate // "none" | tostring | split(".")[0]' "$OUT/$name-calls-max.json") |")
+  fi
+  stop_proxy
+done
+
+header="| proxy | target/s | achieved/s | ok | failed | retrans | p50/p99 ms | proxy CPU | CPU per 1k/s | SIPp UAC CPU |"
+sep="|---|---|---|---|---|---|---|---|---|---|"
+echo
+echo "### REGISTER: $USERS users, ${DURATION}s (proxy on CPU $PROXY_CPU, SIPp on CPU $SIPP_CPU)"
+echo
+echo "$header"; echo "$sep"
+printf '%s\n' "${regrows[@]}"
+echo
+echo "### Calls: INVITE…BYE to a SIPp UAS, ${DURATION}s"
+echo
+echo "$header"; echo "$sep"
+printf '%s\n' "${callrows[@]}"
+if [ "$FIND_MAX" = "1" ]; then
+  echo
+  echo "### Max sustained rate (no failures, ≥ 95 % of target)"
+  echo
+  echo "| proxy | REGISTER/s | calls/s |"; echo "|---|---|---|"
+  printf '%s\n' "${maxrows[@]}"
+fi
+echo
+echo "raw JSON: $OUT"
