@@ -134,7 +134,11 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
 
     private func close(_ socket: LocalSocket) {
         guard let id = streams.removeValue(forKey: socket) else { return }
-        if (try? dataPlane.removeStream(id)) != nil { removing[socket] = id }
+        if let ticket = try? dataPlane.removeStream(id) {
+            removing[socket] = id
+            // The reply to a delete leaves only once the worker has stopped forwarding from this socket.
+            pendingTickets[ticket.worker] = ticket
+        }
         if let key = socketCall.removeValue(forKey: socket), let entry = callWorkers[key] {
             callWorkers[key] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
         }
@@ -164,7 +168,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             if leg.muxed && rule.kind == .rtcp { continue }
             mediaStreams[leg.stream] = nil
             guard let id = streams[leg.local] else { continue }
-            _ = try? dataPlane.updateForwarding(id, Forwarding())
+            if let ticket = try? dataPlane.updateForwarding(id, Forwarding()) { pendingTickets[ticket.worker] = ticket }
         }
     }
 
