@@ -57,7 +57,7 @@ start_relay() {
     tandem-uring|tandem-mmsg)
       tandem_has_relay || { skip_reason="tandem has no relay subcommand (not merged yet)"; return 1; }
       taskset -c "$RELAY_CPU" "$TANDEM" relay --interface 127.0.0.1 --listen-ng "127.0.0.1:$NG_PORT" \
-        --port-min 30000 --port-max 39999 --io-engine "${name#tandem-}" --num-threads 1 >"$log" 2>&1 &
+        --port-min 30000 --port-max 39999 --io-engine "${name#tandem-}" --num-threads 1 --kernel off --delete-delay 0 >"$log" 2>&1 &
       relay_pid=$! ;;
     rtpengine)
       command -v rtpengine >/dev/null || { skip_reason="rtpengine not installed"; return 1; }
