@@ -1,0 +1,19 @@
+/// What the proxy saw of a call, as input to the `DialogStateTracker`. Tags identify the dialog
+/// (RFC 3261 §12): the caller's From tag, and one To tag per answering branch (forking makes
+/// several early dialogs of one INVITE).
+public enum DialogCallEvent: Sendable, Hashable {
+    /// An INVITE passed (either direction: sent to a user or received from one).
+    case invite(callID: String, fromTag: String, caller: AddressOfRecord, callee: AddressOfRecord)
+    /// A response to that INVITE from one branch (`toTag` nil for a tag-less 100).
+    case response(callID: String, toTag: String?, status: Int)
+    /// The caller CANCELled: every dialog not yet confirmed ends.
+    case cancel(callID: String)
+    /// A BYE ended the call (all its dialogs).
+    case bye(callID: String)
+}
+
+/// A new dialog-info state for one AOR; feed it to `SubscriptionTable.stateChanged(_:package:.dialog,...)`.
+public struct DialogInfoUpdate: Sendable, Hashable {
+    public var aor: AddressOfRecord
+    public var document: DialogInfoDocument
+}
