@@ -5,9 +5,12 @@ extension EdgeConfiguration {
 
     /// The dispatcher configuration the edge runs: the `dispatcher:` sets, plus `farm:` as a
     /// round-robin set named "farm" (unless a set of that name is configured). Keeping `farm:` a
-    /// set means its boxes get probing, failover accounting and the admin view like any other.
+    /// set means its boxes get failover accounting, probing and the admin view like any other.
+    /// Without a `dispatcher:` section only boxes that failed are probed: a plain `farm:` edge does
+    /// not start sending OPTIONS to healthy backends it never probed before (a backend's scripted
+    /// first exchange, e.g. a REGISTER challenge, stays the first thing it sees).
     public var effectiveDispatcher: DispatcherConfiguration {
-        var result = dispatcher ?? DispatcherConfiguration(sets: [])
+        var result = dispatcher ?? DispatcherConfiguration(sets: [], probing: DispatcherProbingSettings(probesActiveDestinations: false))
         guard !farm.isEmpty, !result.sets.contains(where: { $0.name == Self.legacyFarmSetName }) else { return result }
         let destinations = farm.map { DispatcherDestinationConfiguration(uri: Self.uriText(of: $0)) }
         result.sets.append(DispatcherSetConfiguration(name: Self.legacyFarmSetName, algorithm: .roundRobin,
