@@ -29,12 +29,22 @@ struct EdgeDispatch {
     }
 
     /// SIGHUP: keeps the state of boxes that remain, drains removed ones (see `Dispatcher.apply`).
+    /// A draining box keeps its address here, so its in-dialog requests still count as "from the
+    /// farm" until its last call ends.
     mutating func apply(_ configuration: EdgeConfiguration, now: SIPInstant) throws(DispatcherConfigurationError) {
         let effective = configuration.effectiveDispatcher
         try dispatcher.apply(effective, now: now)
         setName = configuration.dispatcherSet ?? effective.sets.first?.name ?? EdgeConfiguration.legacyFarmSetName
+        let old = peers
         peers = Self.peers(of: effective)
+        for entry in old where dispatcher.state(of: entry.id) != nil && !peers.contains(where: { $0.id == entry.id }) {
+            peers.append(entry)
+        }
     }
+
+    /// Pending INVITEs are normally cleared by their final response; the cap bounds the table if
+    /// finals are ever missed (a lost entry only costs one unreported timeout).
+    static let maxPendingInvites = 65_536
 
     static func peers(of configuration: DispatcherConfiguration) -> [(id: DispatcherDestinationID, peer: SIPPeer)] {
         var seen = Set<DispatcherDestinationID>()
@@ -81,7 +91,10 @@ struct EdgeDispatch {
         guard !targets.isEmpty else {
             return .respond(status: selection.noDestinationStatus, reason: DispatcherSelection.noDestinationReason)
         }
-        if request.method == .invite { pending[callID] = PendingInvite() }
+        if request.method == .invite {
+            if pending.count >= Self.maxPendingInvites { pending.removeAll(keepingCapacity: true) }
+            pending[callID] = PendingInvite()
+        }
         return .forward(targets, .sequential)
     }
 
