@@ -12,7 +12,7 @@ struct EdgeDispatchLinkTests {
     /// HEARTBEAT (session count 7, then 8, ...), then the disconnect notice.
     private static func serve(listener: Int32, connections: Int) {
         for index in 0..<connections {
-            guard LoopbackSocket.waitReadable(listener, milliseconds: 5_000) else { return }
+            guard LoopbackSocket.waitReadable(listener, milliseconds: 20_000) else { return }
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { return }
             var server = FakeESLServer(password: "pw")
@@ -41,8 +41,6 @@ struct EdgeDispatchLinkTests {
         try LoopbackSocket.bind(listener, port: 0)
         #expect(listen(listener, 4) == 0)
         let eslPort = LoopbackSocket.localPort(listener)
-        let serverThread = Thread { Self.serve(listener: listener, connections: 2) }
-        serverThread.start()
         let backend = try FakeBackend()
         let edge = try await startTestEdge { configuration in
             let box = DispatcherDestinationConfiguration(
@@ -51,14 +49,18 @@ struct EdgeDispatchLinkTests {
                 sets: [DispatcherSetConfiguration(name: "fs", algorithm: .freeswitchLoad, destinations: [box])],
                 probing: DispatcherProbingSettings(probesActiveDestinations: false))
         }
+        // Started after the edge (whose start can be slow on a loaded machine): the edge's connect
+        // waits in the listen backlog meanwhile.
+        let serverThread = Thread { Self.serve(listener: listener, connections: 2) }
+        serverThread.start()
         func sessions() -> String? {
             (try? adminRequest(edge, "GET", "/dispatcher").1).flatMap { body in
                 ["7", "8"].first { body.contains("\"sessions\":\($0)") }
             }
         }
-        #expect(pump([backend], edgePort: edge.udpPort, milliseconds: 3000) { sessions() == "7" })
+        #expect(pump([backend], edgePort: edge.udpPort, milliseconds: 10_000) { sessions() == "7" })
         // The first link ends with the disconnect notice; the reconnect (1 s back-off) gets heartbeat 8.
-        #expect(pump([backend], edgePort: edge.udpPort, milliseconds: 5000) { sessions() == "8" })
+        #expect(pump([backend], edgePort: edge.udpPort, milliseconds: 10_000) { sessions() == "8" })
         let (_, body) = try adminRequest(edge, "GET", "/dispatcher")
         #expect(body.contains("\"esl\":true"))
         await edge.stop()
