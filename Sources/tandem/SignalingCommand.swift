@@ -17,7 +17,7 @@ struct SignalingCommand: AsyncParsableCommand {
     @Option(name: .customLong("config"), help: "YAML config file.") var config: String?
     @Option(name: .customLong("listen"), help: "Listener transport:host:port, e.g. udp:127.0.0.1:5060 (repeatable).")
     var listen: [String] = []
-    @Option(name: .customLong("farm"), help: "Farm backend sip:host:port (repeatable, failover order).") var farm: [String] = []
+    @Option(name: .customLong("farm"), help: "Farm backend sip:host:port (repeatable; a round-robin dispatcher set \"farm\").") var farm: [String] = []
     @Option(name: .customLong("data-dir"), help: "Directory of the SQLite location file.") var dataDir: String?
     @Option(name: .customLong("keepalive-interval"), help: "Seconds between keepalive OPTIONS to NATed bindings.")
     var keepaliveInterval: Double?

@@ -11,7 +11,9 @@ struct EdgeAdminResponse {
 /// - `GET /bindings` (`?aor=sip:alice@example.com` filters; substring match without `sip:`),
 /// - `DELETE /bindings?aor=…&contact=…` removes one binding (persisted, keepalives stopped),
 /// - `GET /counts` registrar / proxy / keepalive numbers as JSON,
-/// - `GET /metrics` Prometheus text.
+/// - `GET /metrics` Prometheus text,
+/// - `GET /dispatcher` sets and boxes (state, calls, load) as JSON,
+/// - `POST /dispatcher/disable?uri=sip:…` / `POST /dispatcher/enable?uri=…` the admin switch.
 enum EdgeAdminAPI {
     static func respond(_ core: EdgeCore, method: String, target: String) -> EdgeAdminResponse {
         let (path, query) = split(target)
@@ -45,10 +47,21 @@ enum EdgeAdminAPI {
                                        pingsSent: keepalive.pingsSent, pingsLost: keepalive.pingsLost))
         case ("GET", "/metrics"):
             return EdgeAdminResponse(contentType: "text/plain; version=0.0.4; charset=utf-8", body: EdgeMetrics.render(core))
-        case (_, "/bindings"), (_, "/counts"), (_, "/metrics"):
+        case ("GET", "/dispatcher"):
+            return json(EdgeDispatcherView(core))
+        case ("POST", "/dispatcher/disable"), ("POST", "/dispatcher/enable"):
+            guard let uri = query["uri"] else {
+                return EdgeAdminResponse(status: "400 Bad Request", body: "{\"error\":\"uri required\"}\n")
+            }
+            guard core.setDispatcherDisabled(path.hasSuffix("/disable"), uriText: uri) else {
+                return EdgeAdminResponse(status: "404 Not Found", body: "{\"error\":\"no such destination\"}\n")
+            }
+            return json(EdgeDispatcherView(core))
+        case (_, "/bindings"), (_, "/counts"), (_, "/metrics"), (_, "/dispatcher"), (_, "/dispatcher/disable"),
+             (_, "/dispatcher/enable"):
             return EdgeAdminResponse(status: "405 Method Not Allowed", body: "{\"error\":\"method not allowed\"}\n")
         default:
-            return EdgeAdminResponse(status: "404 Not Found", body: "{\"error\":\"try /bindings, /counts, /metrics\"}\n")
+            return EdgeAdminResponse(status: "404 Not Found", body: "{\"error\":\"try /bindings, /counts, /metrics, /dispatcher\"}\n")
         }
     }
 

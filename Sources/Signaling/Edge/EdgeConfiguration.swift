@@ -70,6 +70,11 @@ public struct EdgeConfiguration: Sendable {
     /// The FreeSWITCH farm: requests from clients go here (in order, next one on 408/5xx), and a
     /// request *from* one of these address:port pairs is "from the backend".
     public var farm: [SIPPeer] = []
+    /// The dispatcher's sets, algorithms and probing (YAML `dispatcher:`); nil: only `farm`, which
+    /// always becomes the implicit round-robin set "farm" (see `effectiveDispatcher`).
+    public var dispatcher: DispatcherConfiguration?
+    /// The set requests from clients are dispatched over; nil: the first configured set.
+    public var dispatcherSet: String?
     public var registrar = EdgeRegistrarSettings()
     public var keepalive = EdgeKeepaliveSettings()
     /// Admin HTTP `host:port`; nil disables it.

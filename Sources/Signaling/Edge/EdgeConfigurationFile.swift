@@ -8,7 +8,8 @@ import Yams
 /// listeners:
 ///   - { address: 0.0.0.0, port: 5060, transport: udp, advertised: 203.0.113.5 }
 ///   - { address: 0.0.0.0, port: 5060, transport: tcp }
-/// farm: ["sip:127.0.0.1:5080"]
+/// farm: ["sip:127.0.0.1:5080"]     # the implicit round-robin set "farm"
+/// dispatcher: { ... }              # sets, algorithms, probing: see EdgeDispatcherConfigurationFile
 /// registrar:
 ///   default_mode: local            # local | passthrough
 ///   domains: { example.com: passthrough }
@@ -47,6 +48,7 @@ public enum EdgeConfigurationFile {
         guard let root else { return base }
         var configuration = base
         let reader = EdgeYAMLReader(file: file)
+        var dispatcherNode: Node?
         for (key, keyNode, value) in try reader.entries(root, path: "") {
             switch key {
             case "listeners":
@@ -60,6 +62,11 @@ public enum EdgeConfigurationFile {
                     }
                     return peer
                 }
+            case "dispatcher":
+                let section = try EdgeDispatcherConfigurationFile.section(value, reader: reader)
+                configuration.dispatcher = section.configuration
+                configuration.dispatcherSet = section.routeSet
+                dispatcherNode = value
             case "registrar": configuration.registrar = try registrar(value, over: configuration.registrar, reader: reader)
             case "keepalive": configuration.keepalive = try keepalive(value, over: configuration.keepalive, reader: reader)
             case "admin":
@@ -85,6 +92,11 @@ public enum EdgeConfigurationFile {
             default:
                 throw reader.unknown(keyNode, key: key)
             }
+        }
+        if let routeSet = configuration.dispatcherSet,
+           !configuration.effectiveDispatcher.sets.contains(where: { $0.name == routeSet })
+        {
+            throw reader.error(dispatcherNode ?? root, key: "dispatcher.route_set", "no set named '\(routeSet)'")
         }
         return configuration
     }

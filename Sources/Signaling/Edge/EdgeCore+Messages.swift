@@ -18,7 +18,12 @@ extension EdgeCore {
             perform(proxy.receive(bytes, from: source, local: local, now: now))
             return
         }
-        let fromFarm = (proxy.router as? EdgeRouter)?.isFarm(source) ?? false
+        let farmBox = dispatch.destination(at: source)
+        let fromFarm = farmBox != nil
+        if message.method == .bye, let callID = try? message.callID { dispatch.noteBye(callID: callID) }
+        if message.isResponse, let farmBox {
+            noteDispatch(dispatch.noteResponse(message, from: farmBox, now: now))
+        }
         if message.isResponse {
             if configuration.keepalive.enabled, (try? message.cseq)?.method == .options,
                keepalive.handleResponse(message, now: EdgeClock.wallNow())
@@ -49,6 +54,11 @@ extension EdgeCore {
         for action in actions {
             switch action {
             case .send(let message, let peer, let local):
+                if message.isRequest {
+                    noteDispatch(dispatch.noteBranchSent(message, to: peer, now: EdgeClock.monotonicNow()))
+                } else if dispatch.destination(at: peer) == nil {
+                    noteDispatch(dispatch.noteUpstreamFinal(message, now: EdgeClock.monotonicNow()))
+                }
                 if message.isResponse, (try? message.cseq)?.method == .register,
                    let output = registrar.handleBackendResponse(message, now: EdgeClock.wallNow())
                 {
@@ -59,11 +69,17 @@ extension EdgeCore {
             case .deliverLocal(let message, let server, let source, let local):
                 guard let server else { continue }
                 deliverLocal(message, server: server, source: source, local: local)
+            case .originatedResponse(let response, _, .dispatcher(let probeID)):
+                guard let status = response.statusCode, status >= 200 else { continue }
+                noteDispatch(dispatch.dispatcher.probeResult(probeID, .response(status), now: EdgeClock.monotonicNow()))
+            case .originatedFailure(_, .dispatcher(let probeID), _):
+                noteDispatch(dispatch.dispatcher.probeResult(probeID, .timeout, now: EdgeClock.monotonicNow()))
             case .originatedResponse, .originatedFailure:
                 break
             }
         }
         rescheduleProxyTimer()
+        rescheduleDispatchTimer()
     }
 
     private func deliverLocal(_ message: SIPMessage, server: SIPTransactionID, source: SIPPeer, local: LocalSocketRef) {
@@ -78,13 +94,15 @@ extension EdgeCore {
         case .respond(let response):
             perform(proxy.sendResponse(response, on: server, now: now))
         case .forward(let register):
-            guard !configuration.farm.isEmpty else {
+            let uri = (try? register.requestURI) ?? SIPURI(scheme: .sip)
+            let keys = DispatcherRequestKeys(callID: (try? register.callID) ?? "", requestUser: uri.user, domain: uri.host?.address)
+            let boxes = dispatch.dispatcher.select(set: dispatch.setName, keys: keys, now: now).candidates
+            let targets = boxes.compactMap { box in dispatch.peer(of: box.id).map { SIPTarget(uri: uri, nextHop: $0) } }
+            guard !targets.isEmpty else {
                 perform(proxy.respond(to: server, status: 503, reason: "No Registrar Available", now: now))
                 return
             }
-            let uri = (try? register.requestURI) ?? SIPURI(scheme: .sip)
-            perform(proxy.forward(server, replacing: register, to: configuration.farm.map { SIPTarget(uri: uri, nextHop: $0) },
-                                  mode: .sequential, now: now))
+            perform(proxy.forward(server, replacing: register, to: targets, mode: .sequential, now: now))
         case .relay(let response, _, _):
             perform(proxy.sendResponse(response, on: server, now: now))
         case .none:

@@ -24,12 +24,19 @@ final class EdgeCore {
     var counters = EdgeCounters()
     var draining = false
 
+    /// The dispatcher and its per-branch bookkeeping (`EdgeCore+Dispatch.swift`).
+    var dispatch: EdgeDispatch
+    var dispatchTimer: Scheduled<Void>?
+    var dispatchTimerAt: SIPInstant?
+    /// ESL connections by box, and the reconnect back-off of each.
+    var eslConnections: [DispatcherDestinationID: EdgeESLLink] = [:]
+
     var proxyTimer: Scheduled<Void>?
     var proxyTimerAt: SIPInstant?
     private var periodicTasks: [RepeatedTask] = []
 
     init(configuration: EdgeConfiguration, listeners: [BoundListener], loop: any EventLoop,
-         persistence: LocationPersistence?, logger: Logger)
+         persistence: LocationPersistence?, logger: Logger) throws(DispatcherConfigurationError)
     {
         self.loop = loop
         self.logger = logger
@@ -37,13 +44,15 @@ final class EdgeCore {
         self.listeners = listeners
         self.persistence = persistence
         self.proxy = SIPProxy(configuration: Self.proxyConfiguration(configuration, listeners: listeners),
-                              router: EdgeRouter(farm: [], lookup: { _ in .notFound }, bindingsByContact: { _ in [] }))
+                              router: EdgeRouter(isFarm: { _ in false }, dispatch: { _, _ in .respond(status: 500, reason: "Starting") },
+                                                 lookup: { _ in .notFound }, bindingsByContact: { _ in [] }))
         var registrarConfiguration = RegistrarConfiguration()
         configuration.registrar.apply(to: &registrarConfiguration)
         registrarConfiguration.pathHost = listeners.first.map { Self.hostPort($0) } ?? "edge.invalid"
         self.registrar = Registrar(configuration: registrarConfiguration)
         self.keepalive = KeepaliveScheduler(configuration: Self.keepaliveConfiguration(configuration, listeners: listeners),
                                             start: EdgeClock.wallNow())
+        self.dispatch = try EdgeDispatch(configuration: configuration, now: EdgeClock.monotonicNow())
         installRouter()
     }
 
@@ -82,7 +91,8 @@ final class EdgeCore {
     /// router) is owned by this object.
     func installRouter() {
         proxy.router = EdgeRouter(
-            farm: configuration.farm,
+            isFarm: { [unowned self] peer in dispatch.destination(at: peer) != nil },
+            dispatch: { [unowned self] request, uri in dispatch.route(request, uri: uri, now: EdgeClock.monotonicNow()) },
             lookup: { [unowned self] aor in registrar.lookup(aor, now: EdgeClock.wallNow()) },
             bindingsByContact: { [unowned self] contact in
                 registrar.store.allBindings.filter { $0.key.contactURI == contact && !$0.isExpired(at: EdgeClock.wallNow()) }
@@ -97,6 +107,15 @@ final class EdgeCore {
         configuration.registrar = new.registrar
         configuration.keepalive = new.keepalive
         configuration.registrar.apply(to: &registrar.configuration)
+        do {
+            try dispatch.apply(new, now: EdgeClock.monotonicNow())
+            configuration.dispatcher = new.dispatcher
+            configuration.dispatcherSet = new.dispatcherSet
+            syncESLConnections()
+            rescheduleDispatchTimer()
+        } catch {
+            logger.error("dispatcher configuration rejected; keeping the old one", metadata: ["error": "\(error)"])
+        }
         installRouter()
         if keepaliveChanged {
             keepalive = KeepaliveScheduler(configuration: Self.keepaliveConfiguration(configuration, listeners: listeners),
@@ -134,6 +153,7 @@ final class EdgeCore {
     }
 
     func stopTimers() {
+        stopDispatch()
         for task in periodicTasks { task.cancel() }
         periodicTasks = []
         proxyTimer?.cancel()

@@ -32,6 +32,15 @@ enum EdgeMetrics {
         metric("tandem_sip_keepalive_tracked", "gauge", "Bindings kept alive.", [("", "\(keepalive.tracked)")])
         metric("tandem_sip_nat_contact_fixes_total", "counter", "Contacts rewritten to the packet source.",
                [("", "\(core.counters.natContactFixes)")])
+        let boxes = core.dispatch.dispatcher.snapshot(now: EdgeClock.monotonicNow()).destinations
+        metric("tandem_dispatcher_destination_state", "gauge", "1 for the state each dispatcher destination is in.",
+               boxes.flatMap { box in
+                   DestinationState.allCases.map { state in
+                       ("{uri=\"\(box.id.rawValue)\",state=\"\(state.rawValue)\"}", box.state == state ? "1" : "0")
+                   }
+               })
+        metric("tandem_dispatcher_active_calls", "gauge", "Calls tracked on each dispatcher destination.",
+               boxes.map { ("{uri=\"\($0.id.rawValue)\"}", "\($0.activeCalls)") })
         if let transport = core.transport?.counters {
             metric("tandem_sip_datagrams_in_total", "counter", "UDP datagrams received.", [("", "\(transport.datagramsIn)")])
             metric("tandem_sip_datagrams_out_total", "counter", "UDP datagrams sent.", [("", "\(transport.datagramsOut)")])

@@ -6,22 +6,21 @@
 ///   every live binding (to the binding's received source through the socket it registered on, so
 ///   it passes the phone's NAT pinhole); no binding → 404, only expired ones → 480. A Route built
 ///   from the binding's Path is not loaded: at the edge the Path points at ourselves.
-/// - From a client: REGISTER goes to the registrar (`.local`); everything else goes to the farm,
-///   in order (the proxy fails over to the next backend on 408/5xx).
+/// - From a client: REGISTER goes to the registrar (`.local`); everything else goes to the
+///   dispatcher's candidates (`EdgeDispatch.route`), walked `.sequential`ly: the proxy fails over
+///   to the next box on 408/5xx/timeout; no candidate → 500 (or 503) "No Destination available".
 /// - OPTIONS addressed to the edge itself (no user part, or one of our listeners) → 200 from
 ///   either side: it is how monitoring and the backends check that the edge is alive.
 /// - In-dialog requests that reach the router (no Route left) go to their Request-URI.
 struct EdgeRouter: SIPProxyRouter {
-    /// The farm, in failover order.
-    var farm: [SIPPeer]
+    /// "Is this from the farm?": the source is a box of any dispatcher set (or of `farm:`).
+    var isFarm: (SIPPeer) -> Bool
+    /// Picks the boxes for a request from a client (the dispatcher, owned by the edge core).
+    var dispatch: (SIPRoutingRequest, SIPURI) -> SIPRoutingDecision
     /// The registrar's look-up, bound to the edge's clock (the registrar itself lives in the edge core).
     var lookup: (AddressOfRecord) -> LocationLookupResult
     /// Bindings whose Contact URI is this text (a backend that targets a contact, not an AOR).
     var bindingsByContact: (String) -> [RegistrarBinding]
-
-    func isFarm(_ peer: SIPPeer) -> Bool {
-        farm.contains { $0.port == peer.port && IPAddressClassifier.sameAddress($0.host, peer.host) }
-    }
 
     mutating func route(_ request: SIPRoutingRequest) -> SIPRoutingDecision {
         let uri = try? request.message.requestURI
@@ -33,10 +32,8 @@ struct EdgeRouter: SIPProxyRouter {
         }
         if request.method == .register { return .local }
         if request.isInDialog, let uri { return .forward([SIPTarget(uri: uri)], .sequential) }
-        guard let uri, !farm.isEmpty else {
-            return .respond(status: 503, reason: "No Destination Available")
-        }
-        return .forward(farm.map { SIPTarget(uri: uri, nextHop: $0) }, .sequential)
+        guard let uri else { return .respond(status: 416, reason: "Unsupported URI Scheme") }
+        return dispatch(request, uri)
     }
 
     func routeFromBackend(_ request: SIPRoutingRequest, uri: SIPURI?) -> SIPRoutingDecision {

@@ -62,11 +62,12 @@ public final class EdgeServer: Sendable {
             try await transport.start()
             let listeners = transport.listeners
             try await loop.submit {
-                let core = EdgeCore(configuration: configuration, listeners: listeners, loop: loop,
+                let core = try EdgeCore(configuration: configuration, listeners: listeners, loop: loop,
                                     persistence: persistence, logger: logger)
                 core.transport = transport
                 core.loadBindings(stored)
                 core.startTimers()
+                core.startDispatch()
                 box.value = core
             }.get()
             var admin: (any Channel)?
