@@ -143,11 +143,15 @@ struct TransportTCPTests {
         let first = sampleRequest(method: "INVITE", tag: 1)
         let second = sampleRequest(method: "BYE", tag: 2)
         // Two sends at once share one connection attempt.
-        async let a: Void = transport.send(ByteBuffer(string: first), to: destination, via: via)
-        async let b: Void = transport.send(ByteBuffer(string: second), to: destination, via: via)
+        // Promises, not `async let`: the blocking accept below must not wait for a cooperative-pool thread.
+        let loop = transport.eventLoopGroup.next()
+        let a = loop.makePromise(of: Void.self)
+        let b = loop.makePromise(of: Void.self)
+        transport.send(ByteBuffer(string: first), to: destination, via: via, promise: a)
+        transport.send(ByteBuffer(string: second), to: destination, via: via, promise: b)
         let accepted = try #require(server.accept())
-        try await a
-        try await b
+        try await a.futureResult.get()
+        try await b.futureResult.get()
         let received = accepted.read(count: first.utf8.count + second.utf8.count)
         #expect(received.count == first.utf8.count + second.utf8.count)
         #expect(server.accept(milliseconds: 100) == nil)
