@@ -163,6 +163,8 @@ typedef struct tdm_stream {
     uint32_t learn_packets_seen;
     uint32_t armed;           /* engine-private: receive armed / queued for re-arm */
     uint32_t list_index;      /* engine-private: index in the worker's stream list */
+    uint32_t rtcp_peer;       /* slot index or TDM_NO_PEER: where RTCP (RFC 5761 PT 192-223) leaves instead */
+    uint32_t rtcp_peer_generation;
     uint32_t reserved;
     uint64_t learn_window_ns; /* 0 = no time limit */
     uint64_t learn_started_ns;
@@ -239,6 +241,8 @@ static inline void tdm_stream_prepare(tdm_stream *s, int32_t fd, uint32_t worker
     s->family = family;
     s->peer = TDM_NO_PEER;
     s->peer_generation = 0;
+    s->rtcp_peer = TDM_NO_PEER;
+    s->rtcp_peer_generation = 0;
     s->flags = 0;
     s->latch = TDM_LATCH_NONE;
     s->learn_packets_limit = 0;
@@ -282,6 +286,8 @@ typedef struct tdm_command {
     uint32_t flags;
     uint32_t learn_packets_limit;
     uint32_t reset_learning;
+    uint32_t rtcp_peer;
+    uint32_t rtcp_peer_generation;
     uint64_t learn_window_ns;
     tdm_endpoint advertised;
 } tdm_command;

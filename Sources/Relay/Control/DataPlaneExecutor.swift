@@ -13,9 +13,12 @@ import Glibc
 /// RTP/RTCP pair and both legs of every rule.
 ///
 /// rtcp-mux: an RTCP leg multiplexed on its RTP socket gets no entry of its own — the RTP rule already points that
-/// socket at its peer, and the data plane does not split RTP from RTCP by payload type. When one side is muxed and
-/// the other is not, the non-muxed RTCP socket still forwards to the muxed socket, so RTCP reaches the muxed side;
-/// RTCP *from* the muxed side leaves through the other side's RTP socket (a known limitation).
+/// socket at its peer. When both sides are muxed that is all (RTP and RTCP share both sockets). When one side is
+/// muxed and the other is not (`rtcp-mux: demux`), the non-muxed RTCP socket forwards to the muxed socket like any
+/// peer, and the muxed socket's entry gets `rtcpPeer` = the other side's RTCP socket, so the data plane sends RTCP
+/// (RFC 5761 §4) from there to that side's RTCP endpoint while RTP keeps leaving from the RTP socket. The two rules
+/// can change independently, so the muxed socket's entry is rebuilt from its RTP rule's last entry plus the
+/// current RTCP demux target (`rtcpDemux`).
 ///
 /// Only the control thread calls this (it is not Sendable).
 public final class DataPlaneExecutor: MediaPlaneExecutor {
@@ -31,6 +34,11 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private var removing: [LocalSocket: StreamID] = [:]
     var rules: [ForwardingID: ForwardingRule] = [:]
     /// Session streams with a socket of their own (non-muxed legs), for reports.
+    /// Muxed socket → the non-muxed RTCP socket its RTCP leaves from (one-sided rtcp-mux).
+    private var rtcpDemux: [LocalSocket: LocalSocket] = [:]
+    /// Per socket: the forwarding entry last set from its RTP (or plain RTCP) rule, without `rtcpPeer`, so that a
+    /// change of the demux target can re-send it.
+    private var lastForwarding: [LocalSocket: Forwarding] = [:]
     private var mediaStreams: [MediaStreamID: LocalSocket] = [:]
 
     /// The kernel path, when active: established rules are offloaded to it (see DataPlaneExecutor+Kernel.swift).
@@ -139,6 +147,8 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             // The reply to a delete leaves only once the worker has stopped forwarding from this socket.
             pendingTickets[ticket.worker] = ticket
         }
+        lastForwarding[socket] = nil
+        rtcpDemux[socket] = nil
         if let key = socketCall.removeValue(forKey: socket), let entry = callWorkers[key] {
             callWorkers[key] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
         }
@@ -147,28 +157,56 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private func apply(_ rule: ForwardingRule, previous: ForwardingRule?) {
         let legs = [(rule.a, rule.b, previous?.a), (rule.b, rule.a, previous?.b)]
         for (leg, other, before) in legs {
-            if leg.muxed && rule.kind == .rtcp { continue }
+            if leg.muxed && rule.kind == .rtcp {
+                // One-sided mux: this side's RTCP arrives on its RTP socket and must leave from the other side's
+                // RTCP socket. Both muxed: the RTP rule covers everything.
+                if !other.muxed { setRTCPDemux(of: leg.local, to: other.local) }
+                continue
+            }
             mediaStreams[leg.stream] = leg.local
-            guard let id = streams[leg.local], let peer = streams[other.local] else { continue }
+            guard streams[leg.local] != nil, let peer = streams[other.local] else { continue }
             let forwarding = Forwarding(
                 peer: peer, advertised: leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
                 flags: DataPlaneExecutor.flags(leg.learning),
                 resetLearning: before != nil && before?.destination != leg.destination)
-            do {
-                let ticket = try dataPlane.updateForwarding(id, forwarding)
-                pendingTickets[ticket.worker] = ticket
-            } catch {
-                forwardingErrors += 1
-            }
+            send(forwarding, to: leg.local)
         }
     }
 
     private func detach(_ rule: ForwardingRule) {
-        for leg in [rule.a, rule.b] {
-            if leg.muxed && rule.kind == .rtcp { continue }
+        for (leg, other) in [(rule.a, rule.b), (rule.b, rule.a)] {
+            if leg.muxed && rule.kind == .rtcp {
+                if !other.muxed, rtcpDemux[leg.local] == other.local { setRTCPDemux(of: leg.local, to: nil) }
+                continue
+            }
             mediaStreams[leg.stream] = nil
-            guard let id = streams[leg.local] else { continue }
-            if let ticket = try? dataPlane.updateForwarding(id, Forwarding()) { pendingTickets[ticket.worker] = ticket }
+            guard streams[leg.local] != nil else { continue }
+            send(Forwarding(), to: leg.local)
+        }
+    }
+
+    /// Sets (or clears) where a muxed socket's RTCP leaves from and re-sends its entry when it has one.
+    private func setRTCPDemux(of muxed: LocalSocket, to target: LocalSocket?) {
+        guard rtcpDemux[muxed] != target else { return }
+        rtcpDemux[muxed] = target
+        guard var forwarding = lastForwarding[muxed] else { return }
+        forwarding.resetLearning = false
+        send(forwarding, to: muxed)
+    }
+
+    /// Queues `forwarding` (plus the socket's current RTCP demux target) for the socket's stream.
+    private func send(_ forwarding: Forwarding, to socket: LocalSocket) {
+        guard let id = streams[socket] else { return }
+        var stored = forwarding
+        stored.resetLearning = false
+        lastForwarding[socket] = stored
+        var entry = forwarding
+        entry.rtcpPeer = rtcpDemux[socket].flatMap { streams[$0] }
+        do {
+            let ticket = try dataPlane.updateForwarding(id, entry)
+            pendingTickets[ticket.worker] = ticket
+        } catch {
+            forwardingErrors += 1
         }
     }
 

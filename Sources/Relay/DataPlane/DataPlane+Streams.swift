@@ -67,6 +67,13 @@ extension DataPlane {
                 command.peer = peer.slot
                 command.peer_generation = peer.generation
             }
+            command.rtcp_peer = TDM_NO_PEER
+            if let rtcpPeer = forwarding.rtcpPeer {
+                let rtcpOwner = try liveOwner(of: rtcpPeer, in: state)
+                guard rtcpOwner == owner else { throw .peerOnOtherWorker(stream: id, peer: rtcpPeer) }
+                command.rtcp_peer = rtcpPeer.slot
+                command.rtcp_peer_generation = rtcpPeer.generation
+            }
             command.flags = forwarding.flags.rawValue
             command.learn_packets_limit = forwarding.learningWindow.packets
             command.learn_window_ns = forwarding.learningWindow.nanoseconds

@@ -5,7 +5,9 @@ import CShims
 /// Per-packet path: for a readable socket, `recvmmsg` fills up to `batchSize` preallocated buffers; each packet
 /// goes through the same `StreamLatch` policy as the io_uring engine; the accepted ones are gathered into a send
 /// vector whose iovecs point at the receive buffers (no copy) and leave with one `sendmmsg` on the peer socket.
-/// All packets of one `recvmmsg` come from one stream, hence go to one peer and one destination. A socket is
+/// All packets of one `recvmmsg` come from one stream, hence go to one peer and one destination — except on a
+/// stream that demultiplexes rtcp-mux (`rtcp_peer` set), whose RFC 5761 RTCP packets are gathered into a second
+/// send vector for the RTCP peer socket and its destination. A socket is
 /// drained for at most `maxRoundsPerWakeup` batches so one busy stream cannot starve the others (epoll is level
 /// triggered, so the rest is picked up on the next wait).
 final class MMsgWorker {
@@ -21,6 +23,9 @@ final class MMsgWorker {
     private let sendHeaders: UnsafeMutablePointer<tdm_mmsghdr>
     private let sendVectors: UnsafeMutablePointer<iovec>
     private let destination: UnsafeMutablePointer<sockaddr_in6>
+    private let rtcpSendHeaders: UnsafeMutablePointer<tdm_mmsghdr>
+    private let rtcpSendVectors: UnsafeMutablePointer<iovec>
+    private let rtcpDestination: UnsafeMutablePointer<sockaddr_in6>
     private let tags: UnsafeMutablePointer<UInt64>
     private let maxEvents = 256
     private let maxRoundsPerWakeup = 8
@@ -46,6 +51,12 @@ final class MMsgWorker {
         sendVectors.initialize(repeating: iovec(), count: batchSize)
         destination = .allocate(capacity: 1)
         destination.initialize(to: sockaddr_in6())
+        rtcpSendHeaders = .allocate(capacity: batchSize)
+        rtcpSendHeaders.initialize(repeating: tdm_mmsghdr(), count: batchSize)
+        rtcpSendVectors = .allocate(capacity: batchSize)
+        rtcpSendVectors.initialize(repeating: iovec(), count: batchSize)
+        rtcpDestination = .allocate(capacity: 1)
+        rtcpDestination.initialize(to: sockaddr_in6())
         tags = .allocate(capacity: maxEvents)
         tags.initialize(repeating: 0, count: maxEvents)
         for index in 0..<batchSize {
@@ -56,6 +67,9 @@ final class MMsgWorker {
             sendHeaders[index].msg_hdr.msg_iov = sendVectors + index
             sendHeaders[index].msg_hdr.msg_iovlen = 1
             sendHeaders[index].msg_hdr.msg_name = UnsafeMutableRawPointer(destination)
+            rtcpSendHeaders[index].msg_hdr.msg_iov = rtcpSendVectors + index
+            rtcpSendHeaders[index].msg_hdr.msg_iovlen = 1
+            rtcpSendHeaders[index].msg_hdr.msg_name = UnsafeMutableRawPointer(rtcpDestination)
         }
     }
 
@@ -67,6 +81,9 @@ final class MMsgWorker {
         sendHeaders.deallocate()
         sendVectors.deallocate()
         destination.deallocate()
+        rtcpSendHeaders.deallocate()
+        rtcpSendVectors.deallocate()
+        rtcpDestination.deallocate()
         tags.deallocate()
         streams.deallocate()
     }
@@ -149,6 +166,10 @@ final class MMsgWorker {
         var pending = 0
         var destinationLength: UInt32 = 0
         var peer: UnsafeMutablePointer<tdm_stream>?
+        var rtcpPending = 0
+        var rtcpDestinationLength: UInt32 = 0
+        var rtcpPeer: UnsafeMutablePointer<tdm_stream>?
+        let demultiplexes = s.pointee.rtcp_peer != TDM_NO_PEER
         for index in 0..<count {
             let header = receiveHeaders + index
             let length = Int(header.pointee.msg_len)
@@ -168,39 +189,64 @@ final class MMsgWorker {
                 tdm_stream_dropped(s, context.counters, DropReason.bleed.raw)
                 continue
             }
+            guard let base = receiveVectors[index].iov_base else { continue }
+            if demultiplexes && MuxedRTCP.matches(base, length: length) {
+                if rtcpPeer == nil {
+                    rtcpPeer = resolve(s.pointee.rtcp_peer, generation: s.pointee.rtcp_peer_generation,
+                                       into: rtcpDestination, length: &rtcpDestinationLength)
+                }
+                guard rtcpPeer != nil else {
+                    tdm_stream_dropped(s, context.counters, DropReason.noDestination.raw)
+                    continue
+                }
+                rtcpSendVectors[rtcpPending].iov_base = base
+                rtcpSendVectors[rtcpPending].iov_len = length
+                rtcpSendHeaders[rtcpPending].msg_hdr.msg_namelen = rtcpDestinationLength
+                rtcpPending += 1
+                continue
+            }
             if peer == nil {
                 // The destination depends only on the peer, which this batch cannot change: compute it once.
-                let peerSlot = s.pointee.peer
-                if peerSlot != TDM_NO_PEER {
-                    let candidate = context.table + Int(peerSlot)
-                    if candidate.isActive(generation: s.pointee.peer_generation) {
-                        destinationLength = StreamLatch.destination(from: candidate, into: destination)
-                        if destinationLength > 0 { peer = candidate }
-                    }
-                }
+                peer = resolve(s.pointee.peer, generation: s.pointee.peer_generation, into: destination,
+                               length: &destinationLength)
             }
             guard peer != nil else {
                 tdm_stream_dropped(s, context.counters, DropReason.noDestination.raw)
                 continue
             }
-            sendVectors[pending].iov_base = receiveVectors[index].iov_base
+            sendVectors[pending].iov_base = base
             sendVectors[pending].iov_len = length
             sendHeaders[pending].msg_hdr.msg_namelen = destinationLength
             pending += 1
         }
-        guard let peer, pending > 0 else { return }
-        send(s, through: peer.pointee.fd, count: pending)
+        if let peer, pending > 0 { send(s, headers: sendHeaders, through: peer.pointee.fd, count: pending) }
+        if let rtcpPeer, rtcpPending > 0 {
+            send(s, headers: rtcpSendHeaders, through: rtcpPeer.pointee.fd, count: rtcpPending)
+        }
+    }
+
+    /// The active peer stream named by `slot`/`generation` with a usable destination (written to `address`), or
+    /// nil when there is none.
+    @inline(__always)
+    private func resolve(_ slot: UInt32, generation: UInt32, into address: UnsafeMutablePointer<sockaddr_in6>,
+                         length: inout UInt32) -> UnsafeMutablePointer<tdm_stream>? {
+        guard slot != TDM_NO_PEER else { return nil }
+        let candidate = context.table + Int(slot)
+        guard candidate.isActive(generation: generation) else { return nil }
+        length = StreamLatch.destination(from: candidate, into: address)
+        return length > 0 ? candidate : nil
     }
 
     /// sendmmsg with partial-send handling: a failing message is counted and skipped (bounded by `count`).
     @inline(__always)
-    private func send(_ s: UnsafeMutablePointer<tdm_stream>, through fd: Int32, count: Int) {
+    private func send(_ s: UnsafeMutablePointer<tdm_stream>, headers: UnsafeMutablePointer<tdm_mmsghdr>,
+                      through fd: Int32, count: Int) {
         var next = 0
         while next < count {
-            let sent = tdm_sendmmsg(fd, sendHeaders + next, UInt32(count - next))
+            let sent = tdm_sendmmsg(fd, headers + next, UInt32(count - next))
             if sent > 0 {
                 for index in next..<(next + Int(sent)) {
-                    tdm_stream_forwarded(s, context.counters, UInt64(sendHeaders[index].msg_len))
+                    tdm_stream_forwarded(s, context.counters, UInt64(headers[index].msg_len))
                 }
                 next += Int(sent)
             } else {
@@ -247,6 +293,7 @@ final class MMsgWorker {
             if s.pointee.fd >= 0 { close(s.pointee.fd) }
             s.pointee.fd = -1
             s.pointee.peer = TDM_NO_PEER
+        s.pointee.rtcp_peer = TDM_NO_PEER
             s.setState(Int(TDM_STREAM_FREE))
         case CommandKind.stop:
             running = false

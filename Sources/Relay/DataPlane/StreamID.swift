@@ -53,9 +53,16 @@ public struct LearningWindow: Sendable, Hashable {
 /// Packets received on stream A are sent *from* A's `peer` socket B, to B's learned endpoint — or B's
 /// `advertised` endpoint when B has learned nothing yet or is `.asymmetric`. With neither, they are dropped and
 /// counted as `noDestination`. A and its peer must live on the same worker (see `DataPlane.addStream`).
+///
+/// `rtcpPeer` demultiplexes an rtcp-mux leg toward a leg with separate RTP and RTCP ports: a packet that is RTCP
+/// by RFC 5761 §4 (packet type 192–223) leaves from the `rtcpPeer` socket instead, to that socket's learned (or
+/// advertised) endpoint, exactly as for `peer`. It must live on the same worker too.
 public struct Forwarding: Sendable, Hashable {
     /// The other leg's stream socket, from which this stream's packets leave; nil drops everything.
     public var peer: StreamID?
+    /// For an rtcp-mux stream: the socket RTCP packets leave from (the other leg's RTCP socket); nil sends RTCP
+    /// through `peer` like everything else.
+    public var rtcpPeer: StreamID?
     /// Where this leg's own media should go per SDP (used until learned, or always when asymmetric).
     public var advertised: SocketEndpoint?
     public var flags: ForwardingFlags
@@ -64,8 +71,9 @@ public struct Forwarding: Sendable, Hashable {
     public var resetLearning: Bool
 
     public init(peer: StreamID? = nil, advertised: SocketEndpoint? = nil, flags: ForwardingFlags = [],
-                learningWindow: LearningWindow = .standard, resetLearning: Bool = false) {
+                learningWindow: LearningWindow = .standard, resetLearning: Bool = false, rtcpPeer: StreamID? = nil) {
         self.peer = peer
+        self.rtcpPeer = rtcpPeer
         self.advertised = advertised
         self.flags = flags
         self.learningWindow = learningWindow

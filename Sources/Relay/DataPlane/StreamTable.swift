@@ -16,6 +16,7 @@ final class StreamTable: @unchecked Sendable {
         for index in 0..<capacity {
             base[index].fd = -1
             base[index].peer = TDM_NO_PEER
+            base[index].rtcp_peer = TDM_NO_PEER
         }
     }
 

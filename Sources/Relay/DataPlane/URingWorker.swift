@@ -7,7 +7,8 @@ import CShims
 ///    datagram completes as a CQE naming a buffer id (`bid`) that holds `io_uring_recvmsg_out`, the source
 ///    address, and the payload.
 /// 2. While reaping, the packet is latched/accounted (`StreamLatch`) and, when it has a destination, a
-///    `sendmsg` SQE is queued on the peer socket that points straight into the same buffer: zero copies. The
+///    `sendmsg` SQE is queued on the peer socket (the RTCP peer's for RFC 5761 RTCP when the stream demultiplexes
+///    rtcp-mux) that points straight into the same buffer: zero copies. The
 ///    `msghdr`, `iovec` and destination address for that send live in per-`bid` arrays, since a buffer is in at
 ///    most one send at a time.
 /// 3. A send CQE returns its buffer to the buffer ring (batched: one tail store per loop iteration).
@@ -247,10 +248,16 @@ final class URingWorker {
         case .dropStrictSource: drop(s, .strictSource, bid: bid); return
         case .dropBleed: drop(s, .bleed, bid: bid); return
         }
-        let peerSlot = s.pointee.peer
+        var peerSlot = s.pointee.peer
+        var peerGeneration = s.pointee.peer_generation
+        if s.pointee.rtcp_peer != TDM_NO_PEER && MuxedRTCP.matches(payload, length: Int(payloadLength)) {
+            // rtcp-mux leg toward separate ports: RTCP leaves from the other leg's RTCP socket.
+            peerSlot = s.pointee.rtcp_peer
+            peerGeneration = s.pointee.rtcp_peer_generation
+        }
         guard peerSlot != TDM_NO_PEER else { drop(s, .noDestination, bid: bid); return }
         let peer = context.table + Int(peerSlot)
-        guard peer.isActive(generation: s.pointee.peer_generation) else {
+        guard peer.isActive(generation: peerGeneration) else {
             drop(s, .noDestination, bid: bid)
             return
         }
@@ -398,6 +405,7 @@ final class URingWorker {
         s.pointee.fd = -1
         s.pointee.armed = URingWorker.idle
         s.pointee.peer = TDM_NO_PEER
+        s.pointee.rtcp_peer = TDM_NO_PEER
         s.setState(Int(TDM_STREAM_FREE))
     }
 }

@@ -40,6 +40,8 @@ enum ForwardingEntry {
         guard s.isActive(generation: command.pointee.generation) else { return }
         s.pointee.peer = command.pointee.peer
         s.pointee.peer_generation = command.pointee.peer_generation
+        s.pointee.rtcp_peer = command.pointee.rtcp_peer
+        s.pointee.rtcp_peer_generation = command.pointee.rtcp_peer_generation
         s.pointee.flags = command.pointee.flags
         s.pointee.learn_packets_limit = command.pointee.learn_packets_limit
         s.pointee.learn_window_ns = command.pointee.learn_window_ns
@@ -53,6 +55,10 @@ enum ForwardingEntry {
     }
 
     /// REMOVE (first half): no stream of this worker may keep sending through `slot`'s socket.
+    ///
+    /// `rtcp_peer` is left as it is on purpose: clearing it would make RTCP fall back to the RTP peer (RTCP sent to
+    /// an RTP port). The hot path's generation/state check (`isActive`) already refuses the dead slot, so RTCP is
+    /// dropped as `noDestination` instead, like everything whose peer went away.
     static func detachPeers(of slot: UInt32, list: WorkerStreamList, table: UnsafeMutablePointer<tdm_stream>) {
         for index in 0..<list.count {
             let other = table + Int(list.slots[index])
