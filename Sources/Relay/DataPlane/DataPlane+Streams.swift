@@ -135,6 +135,12 @@ extension DataPlane {
         let (seconds, attoseconds) = timeout.components
         let budget = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
         let deadline = tdm_coarse_now_ns() &+ budget
+        // A worker applies a command within microseconds of its eventfd wake-up, while one usleep costs 100 µs or
+        // more: yield a bounded number of times first, and sleep only when the worker is really busy.
+        for _ in 0..<256 {
+            if condition() { return true }
+            sched_yield()
+        }
         while true {
             if condition() { return true }
             if tdm_coarse_now_ns() >= deadline { return false }
