@@ -45,7 +45,8 @@ public struct NGLoadGenerator: Sendable {
             guard c.calls == 0 || issued < c.calls else { return nil }
             defer { issued += 1 }
             let id = "tandem-perf-ng-\(runTag)-\(issued)"
-            let port = 20_000 + 2 * (issued % 10_000)
+            // Offer ports 10000-29998, answer ports 40000-59998: always valid, never the same.
+            let port = 10_000 + 2 * (issued % 10_000)
             return (issued, NGCallScript(
                 callID: id, fromTag: id + "-a", toTag: id + "-b",
                 offerSDP: NGCallScript.audioSDP(address: "127.0.0.1", port: port, sessionID: UInt64(issued) + 1),
