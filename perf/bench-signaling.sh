@@ -31,8 +31,8 @@ SIPP_CPU="${BENCH_SIPP_CPU:-0}"
 PROXY_ADDR="${BENCH_PROXY_ADDR:-127.0.0.1:5070}"
 UAS_PORT="${BENCH_UAS_PORT:-5080}"
 UAS_ADDR="127.0.0.1:$UAS_PORT"
-TANDEM_SIGNALING_ARGS="${TANDEM_SIGNALING_ARGS:-signaling --listen udp:$PROXY_ADDR --backend $UAS_ADDR}"
 OUT="${BENCH_OUT:-/tmp/tandem-sigbench-$$}"
+TANDEM_SIGNALING_ARGS="${TANDEM_SIGNALING_ARGS:-signaling --listen udp:$PROXY_ADDR --farm sip:$UAS_ADDR --no-keepalive --admin 127.0.0.1:9193 --data-dir $OUT/tandem-signaling-data}"
 mkdir -p "$OUT"
 
 command -v jq >/dev/null || { echo "bench: needs jq (scripts/install-deps.sh)" >&2; exit 1; }
