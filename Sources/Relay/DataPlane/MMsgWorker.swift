@@ -259,17 +259,11 @@ final class MMsgWorker {
     // MARK: - Commands
 
     private func drainCommands() {
-        var command = tdm_command()
-        var position: UInt64 = 0
-        var applied = false
-        var last: UInt64 = 0
-        while running && tdm_command_queue_pop(context.queue, &command, &position) {
-            apply(&command)
-            tdm_bump(&context.counters.pointee.commands, 1)
-            applied = true
-            last = position
+        guard running else { return }
+        context.drainCommands { command in
+            apply(command)
+            return running
         }
-        if applied { tdm_command_queue_mark_applied(context.queue, last + 1) }
     }
 
     private func apply(_ command: UnsafeMutablePointer<tdm_command>) {

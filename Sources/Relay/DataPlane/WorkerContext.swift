@@ -24,3 +24,23 @@ enum CommandKind {
     static let remove = UInt32(TDM_CMD_REMOVE)
     static let stop = UInt32(TDM_CMD_STOP)
 }
+
+extension WorkerContext {
+    /// Pops and applies the queued commands in order, then publishes how far this worker got, so the control
+    /// side's tickets complete. Shared by both engines; `apply` returns false to stop draining (after `stop`).
+    /// Runs on the command path, never per packet.
+    func drainCommands(_ apply: (UnsafeMutablePointer<tdm_command>) -> Bool) {
+        var command = tdm_command()
+        var position: UInt64 = 0
+        var applied = false
+        var last: UInt64 = 0
+        var keepGoing = true
+        while keepGoing && tdm_command_queue_pop(queue, &command, &position) {
+            keepGoing = apply(&command)
+            tdm_bump(&counters.pointee.commands, 1)
+            applied = true
+            last = position
+        }
+        if applied { tdm_command_queue_mark_applied(queue, last + 1) }
+    }
+}
