@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(name: "Relay", dependencies: ["CShims", yams, logging], path: "Sources/Relay",
                 exclude: readmes(under: "Sources/Relay")),
-        .target(name: "Signaling", dependencies: nio + [yams, logging, .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Signaling",
+        .target(name: "Signaling", dependencies: nio + ["Relay", yams, logging, .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Signaling",
                 exclude: readmes(under: "Sources/Signaling")),
         .target(name: "Perf",
                 dependencies: ["Relay", "Signaling", "CShims", .product(name: "Histogram", package: "hdrhistogram-swift")],
