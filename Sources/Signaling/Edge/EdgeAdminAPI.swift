@@ -12,6 +12,7 @@ struct EdgeAdminResponse {
 /// - `DELETE /bindings?aor=…&contact=…` removes one binding (persisted, keepalives stopped),
 /// - `GET /counts` registrar / proxy / keepalive numbers as JSON,
 /// - `GET /metrics` Prometheus text,
+/// - `GET /relays` media steering: relays (state, weight, pinned calls), steered and held calls,
 /// - `GET /dispatcher` sets and boxes (state, calls, load) as JSON,
 /// - `POST /dispatcher/disable?uri=sip:…` / `POST /dispatcher/enable?uri=…` the admin switch.
 enum EdgeAdminAPI {
@@ -49,6 +50,8 @@ enum EdgeAdminAPI {
             return EdgeAdminResponse(contentType: "text/plain; version=0.0.4; charset=utf-8", body: EdgeMetrics.render(core))
         case ("GET", "/dispatcher"):
             return json(EdgeDispatcherView(core))
+        case ("GET", "/relays"):
+            return json(EdgeRelaysView(core))
         case ("POST", "/dispatcher/disable"), ("POST", "/dispatcher/enable"):
             guard let uri = query["uri"] else {
                 return EdgeAdminResponse(status: "400 Bad Request", body: "{\"error\":\"uri required\"}\n")
@@ -57,7 +60,7 @@ enum EdgeAdminAPI {
                 return EdgeAdminResponse(status: "404 Not Found", body: "{\"error\":\"no such destination\"}\n")
             }
             return json(EdgeDispatcherView(core))
-        case (_, "/bindings"), (_, "/counts"), (_, "/metrics"), (_, "/dispatcher"), (_, "/dispatcher/disable"),
+        case (_, "/bindings"), (_, "/counts"), (_, "/metrics"), (_, "/dispatcher"), (_, "/dispatcher/disable"), (_, "/relays"),
              (_, "/dispatcher/enable"):
             return EdgeAdminResponse(status: "405 Method Not Allowed", body: "{\"error\":\"method not allowed\"}\n")
         default:

@@ -77,6 +77,8 @@ public struct EdgeConfiguration: Sendable {
     public var dispatcherSet: String?
     public var registrar = EdgeRegistrarSettings()
     public var keepalive = EdgeKeepaliveSettings()
+    /// Media steering through ng relays (YAML `media:`; no relays = off).
+    public var media = EdgeMediaSettings()
     /// Admin HTTP `host:port`; nil disables it.
     public var admin: String? = "127.0.0.1:9103"
     /// Where the SQLite location file lives.

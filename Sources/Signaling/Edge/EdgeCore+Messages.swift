@@ -24,6 +24,7 @@ extension EdgeCore {
         if message.isResponse, let farmBox {
             noteDispatch(dispatch.noteResponse(message, from: farmBox, now: now))
         }
+        var nated = false
         if message.isResponse {
             if configuration.keepalive.enabled, (try? message.cseq)?.method == .options,
                keepalive.handleResponse(message, now: EdgeClock.wallNow())
@@ -31,16 +32,20 @@ extension EdgeCore {
                 counters.keepaliveReplies += 1
                 return
             }
+            if steering != nil, !fromFarm {
+                nated = NATDetector(tests: registrar.configuration.natTests).detect(message, source: registrarPeer).isNATed
+            }
             // onreply from a client: fix_nated_contact (the seed script does it unconditionally).
             if !fromFarm, fixContact(&message, source: registrarPeer) { counters.natContactFixes += 1 }
         } else if !fromFarm, message.method != .register {
             let nat = NATDetector(tests: registrar.configuration.natTests).detect(message, source: registrarPeer)
+            nated = nat.isNATed
             if nat.isNATed, fixContact(&message, source: registrarPeer) { counters.natContactFixes += 1 }
         }
         if draining, message.isRequest, message.method != .ack, !proxy.transactions.matchesServerTransaction(message) {
             counters.drainRejections += 1
         }
-        perform(proxy.receive(message, from: source, local: local, now: now))
+        receiveSteered(message, from: source, local: local, fromFarm: fromFarm, nated: nated, now: now)
     }
 
     /// Rewrites the first Contact to the packet source; false when there is none (or it failed).
@@ -65,6 +70,7 @@ extension EdgeCore {
                     // Pass-through: the proxy relays the response itself; the registrar only saves.
                     apply(output.changes)
                 }
+                if message.isResponse { noteSteeringSend(message) }
                 send(message.bytes, to: peer, local: local)
             case .deliverLocal(let message, let server, let source, let local):
                 guard let server else { continue }

@@ -31,6 +31,9 @@ final class EdgeCore {
     /// ESL connections by box, and the reconnect back-off of each.
     var eslConnections: [DispatcherDestinationID: EdgeESLLink] = [:]
 
+    /// Media steering (`EdgeCore+Steering.swift`); nil when no relay is configured.
+    var steering: EdgeSteering?
+
     var proxyTimer: Scheduled<Void>?
     var proxyTimerAt: SIPInstant?
     private var periodicTasks: [RepeatedTask] = []
@@ -154,6 +157,7 @@ final class EdgeCore {
 
     func stopTimers() {
         stopDispatch()
+        stopSteering()
         for task in periodicTasks { task.cancel() }
         periodicTasks = []
         proxyTimer?.cancel()

@@ -68,6 +68,7 @@ public final class EdgeServer: Sendable {
                 core.loadBindings(stored)
                 core.startTimers()
                 core.startDispatch()
+                core.startSteering()
                 box.value = core
             }.get()
             var admin: (any Channel)?
