@@ -52,6 +52,7 @@ public struct MediaSteering {
         case .offerInResponse, .answerInACK:
             guard (200...299).contains(status) else { return .pass }
             call.negotiation = .answerInACK
+            call.rewrites.removeAll()
             var request = MediaRelayRequest(command: .offer, callID: callID, fromTag: toTag, toTag: fromTag, sdp: sdp,
                                             flags: sender.flags, replace: ["origin", "session-connection"])
             request.receivedFrom = sender.receivedFrom
@@ -86,6 +87,8 @@ public struct MediaSteering {
             }
             call.negotiation = .answerInResponse
             if let known = call.rewrite(of: sdp) { return .rewrite(known) }
+            // A new offer starts a new negotiation: earlier rewrites are no longer retransmissions' answers.
+            call.rewrites.removeAll()
             var request = MediaRelayRequest(command: .offer, callID: callID, fromTag: fromTag, toTag: toTag, sdp: sdp,
                                             flags: sender.flags, replace: ["origin", "session-connection"])
             request.receivedFrom = sender.receivedFrom
