@@ -70,7 +70,8 @@ enum SteeringLab {
         try SteeringChildProcess(
             name: "tandem relay", executable: tandemBinary,
             arguments: ["relay", "--interface", "127.0.0.1", "--listen-ng", "127.0.0.1:\(ngPort)",
-                        "--port-min", "\(portMin)", "--port-max", "\(portMin + 999)", "--kernel", "off"],
+                        "--port-min", "\(portMin)", "--port-max", "\(portMin + 999)", "--kernel", "off",
+                        "--listen-metrics", ""],
             logPath: "\(work)/tandem-relay-\(ngPort).log")
     }
 
@@ -94,6 +95,16 @@ enum SteeringLab {
             if let (bytes, _) = socket.receive(milliseconds: 200), text(bytes).contains("pong") { return true }
         }
         return false
+    }
+
+    /// Every `<tag> <ip> <port>` line of a SIPp <log> file.
+    static func mediaLines(_ tag: String, in path: String) -> [(host: String, port: Int)] {
+        guard let content = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return content.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            guard line.hasPrefix(tag + " "), parts.count >= 3, let port = Int(parts[2]) else { return nil }
+            return (String(parts[1]), port)
+        }
     }
 
     /// Reads `<tag> <ip> <port>` from a SIPp <log> file, polling up to `seconds`.
