@@ -137,7 +137,7 @@ struct DispatchFlowDirectionTests {
                 "INVITE sip:\(user)@10.78.1.1 SIP/2.0", "Via: SIP/2.0/UDP 10.78.3.2:5060;branch=z9hG4bK\(callID)",
                 "From: <sip:+1555@10.78.3.2>;tag=a", "To: <sip:\(user)@10.78.1.1>", "Call-ID: \(callID)", "CSeq: 1 INVITE",
             ]))
-            let decision = dispatch.route(routed, uri: try routed.message.requestURI, gateway: gateway, now: SIPInstant(milliseconds: 0))
+            let decision = dispatch.route(routed, uri: try #require(try routed.message.requestURI), gateway: gateway, now: SIPInstant(milliseconds: 0))
             guard case .forward(let targets, .sequential) = decision else { return nil }
             return targets.first?.nextHop
         }

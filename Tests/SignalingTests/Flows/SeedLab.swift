@@ -77,12 +77,19 @@ final class SeedLab {
     private var nextPort = 5070
     private var runs = 0
 
-    init() throws {
+    /// The built `tandem`, after checking what the lab needs (fail, don't skip: CI has it all).
+    static func prerequisites() throws -> String {
         try #require(getuid() == 0, "SeedLab needs root (network namespaces, nftables); CI runs as root")
-        let binary = Self.root.appendingPathComponent(".build/debug/tandem").path
+        let binary = root.appendingPathComponent(".build/debug/tandem").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the tandem binary first (\(binary))")
-        try #require(FileManager.default.isExecutableFile(atPath: Self.sipp), "sipp (Debian sip-tester) is missing")
-        lab = try NetworkLab()
+        try #require(FileManager.default.isExecutableFile(atPath: sipp), "sipp (Debian sip-tester) is missing")
+        return binary
+    }
+
+    init() throws {
+        let binary = try Self.prerequisites()
+        let lab = try NetworkLab()
+        self.lab = lab
         do {
             let router = try lab.addHomeRouter(udpTimeout: 60)
             phoneNS = try lab.addNamespace("phone")
@@ -105,17 +112,29 @@ final class SeedLab {
             for index in 0..<3 { try startBox(index) }
             let configPath = work + "/edge.yaml"
             try Self.configuration(dataDirectory: work + "/data").write(toFile: configPath, atomically: true, encoding: .utf8)
-            let edge = try lab.spawn(edgeNS, [binary, "signaling", "--config", configPath])
-            self.edge = edge
-            try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
-                         "edge did not start: \(edge.standardError().suffix(2000))")
-            try #require(waitUntil(seconds: 5) { (try? self.dispatcherStates().values.allSatisfy { $0 == "active" }) == true
-                && (try? self.dispatcherStates().count) == 3 },
-                         "boxes not all active: \((try? dispatcherStates()) ?? [:])")
+            edge = try lab.spawn(edgeNS, [binary, "signaling", "--config", configPath])
         } catch {
             lab.shutdown()
             throw error
         }
+        do {
+            try waitForEdge()
+        } catch {
+            lab.shutdown()
+            throw error
+        }
+    }
+
+    /// The edge answers its admin API and has probed all three boxes active.
+    private func waitForEdge() throws {
+        let edge = try #require(edge)
+        try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
+                     "edge did not start: \(edge.standardError().suffix(2000))")
+        let ready = waitUntil(seconds: 5) {
+            let states = (try? self.dispatcherStates()) ?? [:]
+            return states.count == 3 && states.values.allSatisfy { $0 == "active" }
+        }
+        try #require(ready, "boxes not all active: \((try? dispatcherStates()) ?? [:])")
     }
 
     func shutdown() { lab.shutdown() }
