@@ -21,20 +21,18 @@ struct DispatchFlowTests {
         _ = try seed.startAnswering(at: .itsp)
 
         // Flow 2: outbound. "+1…" numbers are the box's route to the ITSP.
-        let outbound = try seed.call(from: .phone, Array(repeating: (user: "+15551234567", domain: "example.com"), count: 3))
+        let outbound = try seed.call(from: .phone, Array(repeating: (user: "+15551234567", domain: "example.com"), count: 3), timeout: 15)
         #expect(outbound.successful == 3 && outbound.failed == 0, "outbound: \(outbound.summary)")
         let atITSP = seed.answered(at: .itsp)
         #expect(atITSP.filter { $0.user == "+15551234567" }.count == 3, "ITSP answered \(atITSP)")
         let outBridges = (0..<3).flatMap { seed.bridges(atBox: $0) }.filter { $0.callID.contains("-\(outbound.pid)@") }
         #expect(outBridges.count == 3 && outBridges.allSatisfy { $0.bleg == "sip:+15551234567@\(SeedLab.itspAddress)" },
                 "bridges: \(outBridges)")
-        // Every B-leg came back out of the farm: the ITSP's INVITEs are not the phone's (new Call-IDs).
-        #expect(atITSP.allSatisfy { $0.callID.hasPrefix("bleg///") }, "\(atITSP)")
 
         // Flow 3: inbound. The phone registers, then DIDs ring it through a box each.
         _ = try seed.startAnswering(at: .phone)
         let dids = [String](repeating: "+4930123456", count: 4) + [String](repeating: "+4940987654", count: 4)
-        let inbound = try seed.call(from: .itsp, dids.map { (user: $0, domain: SeedLab.edgeAddress) })
+        let inbound = try seed.call(from: .itsp, dids.map { (user: $0, domain: SeedLab.edgeAddress) }, timeout: 15)
         #expect(inbound.successful == dids.count && inbound.failed == 0, "inbound: \(inbound.summary)")
         let atPhone = seed.answered(at: .phone)
         #expect(atPhone.filter { $0.user == "alice" }.count == dids.count, "phone answered \(atPhone)")

@@ -149,6 +149,7 @@ final class SeedLab {
             Self.sipp, "-sf", Self.scenario("seed-freeswitch.xml"), "-i", Self.boxAddresses[index], "-p", String(Self.boxPort),
             "-set", "itsp", Self.itspAddress, "-set", "extension", "alice@example.com",
             "-trace_logs", "-log_file", log, "-trace_err", "-error_file", "\(work)/fs\(index + 1)-errors.log",
+            "-trace_msg", "-message_file", "\(work)/fs\(index + 1)-\(boxLogs[index].count - 1)-messages.log",
             "-nostdin", "-max_socket", "2000",
         ])
         // SIPp binds within a few ms; the probes are what tells the edge anyway.
