@@ -176,11 +176,13 @@ done
 
 header="| proxy | target/s | achieved/s | ok | failed | retrans | p50/p99 ms | proxy CPU | CPU per 1k/s | SIPp UAC CPU |"
 sep="|---|---|---|---|---|---|---|---|---|---|"
-echo
-echo "### REGISTER: $USERS users, ${DURATION}s (proxy on CPU $PROXY_CPU, SIPp on CPU $SIPP_CPU)"
-echo
-echo "$header"; echo "$sep"
-printf '%s\n' "${regrows[@]}"
+if [ "${#regrows[@]}" -gt 0 ]; then
+  echo
+  echo "### REGISTER: $USERS users, ${DURATION}s (proxy on CPU $PROXY_CPU, SIPp on CPU $SIPP_CPU)"
+  echo
+  echo "$header"; echo "$sep"
+  printf '%s\n' "${regrows[@]}"
+fi
 echo
 echo "### Calls: INVITE…BYE to a SIPp UAS, ${DURATION}s"
 echo
