@@ -85,7 +85,7 @@ start_proxy() {
       command -v kamailio >/dev/null || { skip_reason="kamailio not installed"; return 1; }
       mkdir -p "$OUT/kamailio-run"
       printf '1 sip:127.0.0.1:%s\n1 sip:127.0.0.1:%s\n' "$UAS_PORT" "$((UAS_PORT + 1))" >"$OUT/dispatcher.list"
-      setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-dispatcher.cfg" -DD -E \
+      setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-dispatcher.cfg" -DD -E -m 512 \
         -Y "$OUT/kamailio-run" -A "LISTEN_ADDR=udp:$PROXY_ADDR" -A "WORKERS=$WORKERS" \
         -A "DS_LIST=\"$OUT/dispatcher.list\"" >"$log" 2>&1 &
       proxy_pid=$! ;;
