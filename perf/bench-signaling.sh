@@ -4,12 +4,17 @@
 #
 #   perf/bench-signaling.sh                           # kamailio and tandem signaling (skipped when not built in)
 #   BENCH_PROXIES=kamailio BENCH_REG_RATE=3000 perf/bench-signaling.sh
+#   BENCH_PROXIES="kamailio-dispatcher tandem-dispatcher" perf/bench-signaling.sh   # calls only, 2 backends
 #
 # Proxies:
 #   kamailio  Debian's Kamailio with perf/kamailio/kamailio-registrar.cfg (usrloc in memory, no auth,
 #             BENCH_WORKERS UDP workers), foreground (-DD -E) with its runtime dir in $OUT.
 #   tandem    `tandem signaling` when `tandem --help` lists it; its arguments come from TANDEM_SIGNALING_ARGS
 #             (listen on $PROXY_ADDR, farm backend = the SIPp UAS on $UAS_ADDR, registrar in memory).
+#   kamailio-dispatcher  perf/kamailio/kamailio-dispatcher.cfg: tm + dispatcher, round robin over two SIPp UAS
+#             ($UAS_PORT and $UAS_PORT+1), failover on 5xx/timeout. Calls only.
+#   tandem-dispatcher    `tandem signaling --config` with a round-robin dispatcher set over the same two UAS
+#             (probe_active off, like Kamailio's ds_ping_interval 0). Calls only.
 # Each proxy runs in its own session/process group and the whole group is killed afterwards: Kamailio's forked
 # workers otherwise outlive the main process. Prints Markdown tables; raw JSON stays in $OUT.
 set -euo pipefail
@@ -76,6 +81,28 @@ start_proxy() {
       # shellcheck disable=SC2086  # word splitting of the argument string is intended
       setsid taskset -c "$PROXY_CPU" "$TANDEM" $TANDEM_SIGNALING_ARGS >"$log" 2>&1 &
       proxy_pid=$! ;;
+    kamailio-dispatcher)
+      command -v kamailio >/dev/null || { skip_reason="kamailio not installed"; return 1; }
+      mkdir -p "$OUT/kamailio-run"
+      printf '1 sip:127.0.0.1:%s\n1 sip:127.0.0.1:%s\n' "$UAS_PORT" "$((UAS_PORT + 1))" >"$OUT/dispatcher.list"
+      setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-dispatcher.cfg" -DD -E -m 512 \
+        -Y "$OUT/kamailio-run" -A "LISTEN_ADDR=udp:$PROXY_ADDR" -A "WORKERS=$WORKERS" \
+        -A "DS_LIST=\"$OUT/dispatcher.list\"" >"$log" 2>&1 &
+      proxy_pid=$! ;;
+    tandem-dispatcher)
+      tandem_has_signaling || { skip_reason="this tandem has no signaling subcommand (not merged yet)"; return 1; }
+      cat >"$OUT/tandem-dispatcher.yaml" <<YAML
+listeners: [{ address: ${PROXY_ADDR%:*}, port: $proxy_port, transport: udp }]
+dispatcher:
+  probing: { probe_active: false }
+  sets: [{ name: fs, algorithm: round-robin, destinations: ["sip:127.0.0.1:$UAS_PORT", "sip:127.0.0.1:$((UAS_PORT + 1))"] }]
+keepalive: { enabled: false }
+admin: 127.0.0.1:9193
+data_dir: $OUT/tandem-dispatcher-data
+log_level: warning
+YAML
+      setsid taskset -c "$PROXY_CPU" "$TANDEM" signaling --config "$OUT/tandem-dispatcher.yaml" >"$log" 2>&1 &
+      proxy_pid=$! ;;
     *) skip_reason="unknown proxy"; return 1 ;;
   esac
   for _ in $(seq 1 50); do listening && { sleep 0.3; return 0; }; sleep 0.1; done
@@ -102,6 +129,20 @@ row() {  # row NAME FILE -> Markdown row of a single run
     "\(if .sippCPUPercent then (.sippCPUPercent|round|tostring) + "%" + (if .sippCPUPercent >= 90 then " (generator-bound)" else "" end) else "-" end) |"' "$2"
 }
 
+# The second backend of the dispatcher runs (the first is the UAS `tandem perf sip` starts), on SIPp's core.
+uas2_pid=""
+start_uas2() {
+  setsid taskset -c "$SIPP_CPU" sipp -sf "$ROOT/perf/sip/uas-calls.xml" -i 127.0.0.1 -p "$((UAS_PORT + 1))" -nostdin \
+    -buff_size 4194304 -l 200000 >"$OUT/uas2.log" 2>&1 &
+  uas2_pid=$!
+  sleep 0.3
+}
+stop_uas2() {
+  [ -n "$uas2_pid" ] && { kill -TERM -- "-$uas2_pid" 2>/dev/null || true; sleep 0.2; kill -KILL -- "-$uas2_pid" 2>/dev/null || true; }
+  uas2_pid=""
+}
+trap 'stop_proxy; stop_uas2' EXIT INT TERM
+
 regrows=()
 callrows=()
 maxrows=()
@@ -112,6 +153,15 @@ for name in $PROXIES; do
     callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
     continue
   fi
+  case "$name" in
+    *-dispatcher)
+      start_uas2
+      perf_sip calls "$CALL_RATE" "$OUT/$name-calls.json"
+      callrows+=("$(row "$name" "$OUT/$name-calls.json")")
+      stop_uas2
+      stop_proxy
+      continue ;;
+  esac
   perf_sip register "$REG_RATE" "$OUT/$name-register.json"
   regrows+=("$(row "$name" "$OUT/$name-register.json")")
   perf_sip calls "$CALL_RATE" "$OUT/$name-calls.json"
@@ -126,11 +176,13 @@ done
 
 header="| proxy | target/s | achieved/s | ok | failed | retrans | p50/p99 ms | proxy CPU | CPU per 1k/s | SIPp UAC CPU |"
 sep="|---|---|---|---|---|---|---|---|---|---|"
-echo
-echo "### REGISTER: $USERS users, ${DURATION}s (proxy on CPU $PROXY_CPU, SIPp on CPU $SIPP_CPU)"
-echo
-echo "$header"; echo "$sep"
-printf '%s\n' "${regrows[@]}"
+if [ "${#regrows[@]}" -gt 0 ]; then
+  echo
+  echo "### REGISTER: $USERS users, ${DURATION}s (proxy on CPU $PROXY_CPU, SIPp on CPU $SIPP_CPU)"
+  echo
+  echo "$header"; echo "$sep"
+  printf '%s\n' "${regrows[@]}"
+fi
 echo
 echo "### Calls: INVITE…BYE to a SIPp UAS, ${DURATION}s"
 echo

@@ -70,6 +70,9 @@ public struct EdgeConfiguration: Sendable {
     /// The FreeSWITCH farm: requests from clients go here (in order, next one on 408/5xx), and a
     /// request *from* one of these address:port pairs is "from the backend".
     public var farm: [SIPPeer] = []
+    /// ITSP trunks (YAML `gateways:`): their requests are inbound DID calls to the farm, and farm
+    /// requests naming them go to them (see `EdgeGateway`).
+    public var gateways: [EdgeGateway] = []
     /// The dispatcher's sets, algorithms and probing (YAML `dispatcher:`); nil: only `farm`, which
     /// always becomes the implicit round-robin set "farm" (see `effectiveDispatcher`).
     public var dispatcher: DispatcherConfiguration?

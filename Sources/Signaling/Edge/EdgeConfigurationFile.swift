@@ -10,6 +10,7 @@ import Yams
 ///   - { address: 0.0.0.0, port: 5060, transport: tcp }
 /// farm: ["sip:127.0.0.1:5080"]     # the implicit round-robin set "farm"
 /// dispatcher: { ... }              # sets, algorithms, probing: see EdgeDispatcherConfigurationFile
+/// gateways: [{ address: 198.51.100.7, hash: did }]   # ITSP trunks: see EdgeGatewayConfigurationFile
 /// registrar:
 ///   default_mode: local            # local | passthrough
 ///   domains: { example.com: passthrough }
@@ -50,6 +51,7 @@ public enum EdgeConfigurationFile {
         var configuration = base
         let reader = EdgeYAMLReader(file: file)
         var dispatcherNode: Node?
+        var gatewaysNode: Node?
         for (key, keyNode, value) in try reader.entries(root, path: "") {
             switch key {
             case "listeners":
@@ -68,6 +70,9 @@ public enum EdgeConfigurationFile {
                 configuration.dispatcher = section.configuration
                 configuration.dispatcherSet = section.routeSet
                 dispatcherNode = value
+            case "gateways":
+                configuration.gateways = try EdgeGatewayConfigurationFile.gateways(value, reader: reader)
+                gatewaysNode = value
             case "registrar": configuration.registrar = try registrar(value, over: configuration.registrar, reader: reader)
             case "keepalive": configuration.keepalive = try keepalive(value, over: configuration.keepalive, reader: reader)
             case "media": configuration.media = try EdgeMediaConfigurationFile.section(value, over: configuration.media, reader: reader)
@@ -99,6 +104,10 @@ public enum EdgeConfigurationFile {
            !configuration.effectiveDispatcher.sets.contains(where: { $0.name == routeSet })
         {
             throw reader.error(dispatcherNode ?? root, key: "dispatcher.route_set", "no set named '\(routeSet)'")
+        }
+        let setNames = Set(configuration.effectiveDispatcher.sets.map(\.name))
+        if let unknown = configuration.gateways.first(where: { $0.set.map { !setNames.contains($0) } ?? false }) {
+            throw reader.error(gatewaysNode ?? root, key: "gateways.set", "no set named '\(unknown.set ?? "")'")
         }
         return configuration
     }

@@ -19,7 +19,8 @@ extension EdgeCore {
             return
         }
         let farmBox = dispatch.destination(at: source)
-        let fromFarm = farmBox != nil
+        // A gateway is neither NATed nor a phone: its Contacts are left alone like the farm's.
+        let trusted = farmBox != nil || configuration.gateways.contains { $0.matches(source) }
         if message.method == .bye, let callID = try? message.callID { dispatch.noteBye(callID: callID) }
         if message.isResponse, let farmBox {
             noteDispatch(dispatch.noteResponse(message, from: farmBox, now: now))
@@ -36,8 +37,8 @@ extension EdgeCore {
                 nated = NATDetector(tests: registrar.configuration.natTests).detect(message, source: registrarPeer).isNATed
             }
             // onreply from a client: fix_nated_contact (the seed script does it unconditionally).
-            if !fromFarm, fixContact(&message, source: registrarPeer) { counters.natContactFixes += 1 }
-        } else if !fromFarm, message.method != .register {
+            if !trusted, fixContact(&message, source: registrarPeer) { counters.natContactFixes += 1 }
+        } else if !trusted, message.method != .register {
             let nat = NATDetector(tests: registrar.configuration.natTests).detect(message, source: registrarPeer)
             nated = nat.isNATed
             if nat.isNATed, fixContact(&message, source: registrarPeer) { counters.natContactFixes += 1 }

@@ -47,7 +47,7 @@ final class EdgeCore {
         self.listeners = listeners
         self.persistence = persistence
         self.proxy = SIPProxy(configuration: Self.proxyConfiguration(configuration, listeners: listeners),
-                              router: EdgeRouter(isFarm: { _ in false }, dispatch: { _, _ in .respond(status: 500, reason: "Starting") },
+                              router: EdgeRouter(isFarm: { _ in false }, dispatch: { _, _, _ in .respond(status: 500, reason: "Starting") },
                                                  lookup: { _ in .notFound }, bindingsByContact: { _ in [] }))
         var registrarConfiguration = RegistrarConfiguration()
         configuration.registrar.apply(to: &registrarConfiguration)
@@ -95,7 +95,10 @@ final class EdgeCore {
     func installRouter() {
         proxy.router = EdgeRouter(
             isFarm: { [unowned self] peer in dispatch.destination(at: peer) != nil },
-            dispatch: { [unowned self] request, uri in dispatch.route(request, uri: uri, now: EdgeClock.monotonicNow()) },
+            gateways: configuration.gateways,
+            dispatch: { [unowned self] request, uri, gateway in
+                dispatch.route(request, uri: uri, gateway: gateway, now: EdgeClock.monotonicNow())
+            },
             lookup: { [unowned self] aor in registrar.lookup(aor, now: EdgeClock.wallNow()) },
             bindingsByContact: { [unowned self] contact in
                 registrar.store.allBindings.filter { $0.key.contactURI == contact && !$0.isExpired(at: EdgeClock.wallNow()) }
@@ -107,6 +110,7 @@ final class EdgeCore {
         loop.preconditionInEventLoop()
         let keepaliveChanged = new.keepalive != configuration.keepalive
         configuration.farm = new.farm
+        configuration.gateways = new.gateways
         configuration.registrar = new.registrar
         configuration.keepalive = new.keepalive
         configuration.registrar.apply(to: &registrar.configuration)

@@ -76,14 +76,17 @@ struct EdgeDispatch {
 
     // MARK: Routing
 
-    /// Candidates for a request from a client, in failover order (the proxy walks them with
-    /// `.sequential`); none → `noDestinationStatus` "No Destination available".
-    mutating func route(_ request: SIPRoutingRequest, uri: SIPURI, now: SIPInstant) -> SIPRoutingDecision {
+    /// Candidates for a request from a client or a gateway, in failover order (the proxy walks them
+    /// with `.sequential`); none → `noDestinationStatus` "No Destination available". A gateway's
+    /// own set and hash override the route set and its algorithm.
+    mutating func route(_ request: SIPRoutingRequest, uri: SIPURI, gateway: EdgeGateway? = nil, now: SIPInstant)
+        -> SIPRoutingDecision
+    {
         let message = request.message
         let callID = (try? message.callID) ?? ""
         let domain = (try? message.to)?.uri.host?.address ?? uri.host?.address
         let keys = DispatcherRequestKeys(callID: callID, requestUser: uri.user, domain: domain)
-        let selection = dispatcher.select(set: setName, keys: keys, now: now)
+        let selection = dispatcher.select(set: gateway?.set ?? setName, algorithm: gateway?.hash.algorithm, keys: keys, now: now)
         let targets = selection.candidates.compactMap { candidate -> SIPTarget? in
             guard let peer = peer(of: candidate.id) else { return nil }
             return SIPTarget(uri: uri, nextHop: peer)
