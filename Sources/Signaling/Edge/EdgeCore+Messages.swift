@@ -33,7 +33,7 @@ extension EdgeCore {
                 counters.keepaliveReplies += 1
                 return
             }
-            if steering != nil, !fromFarm {
+            if steering != nil, !trusted {
                 nated = NATDetector(tests: registrar.configuration.natTests).detect(message, source: registrarPeer).isNATed
             }
             // onreply from a client: fix_nated_contact (the seed script does it unconditionally).
@@ -46,7 +46,7 @@ extension EdgeCore {
         if draining, message.isRequest, message.method != .ack, !proxy.transactions.matchesServerTransaction(message) {
             counters.drainRejections += 1
         }
-        receiveSteered(message, from: source, local: local, fromFarm: fromFarm, nated: nated, now: now)
+        receiveSteered(message, from: source, local: local, fromFarm: trusted, nated: nated, now: now)
     }
 
     /// Rewrites the first Contact to the packet source; false when there is none (or it failed).
