@@ -69,17 +69,15 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Sockets currently open.
     public var openSocketCount: Int { streams.count }
 
-    /// The last forwarding command queued per worker during one `execute`.
+    /// Per worker, the last command queued since `takeUnacknowledged()` was last called.
     private var pendingTickets: [Int: CommandTicket] = [:]
 
-    /// Carries out `actions`, then waits (bounded, 250 ms) until the workers have applied the forwarding changes,
-    /// so that by the time the ng reply leaves, media sent to the new ports is already forwarded.
+    /// Carries out `actions` without waiting for the workers: the commands are queued, and the tickets that say
+    /// when they are applied collect until `takeUnacknowledged()`. The ng driver holds the reply until they are
+    /// applied, so that by the time it leaves, media sent to the new ports is already forwarded — without the
+    /// control thread ever blocking on a worker.
     public func execute(_ actions: [DataPlaneAction], callID: String?) -> [LocalSocket] {
-        defer {
-            flushKernelRemovals()
-            for ticket in pendingTickets.values { _ = dataPlane.waitUntilApplied(ticket, timeout: .milliseconds(250)) }
-            pendingTickets.removeAll(keepingCapacity: true)
-        }
+        defer { flushKernelRemovals() }
         var failed: [LocalSocket] = []
         for (socket, id) in removing where dataPlane.isRemoved(id) { removing[socket] = nil }
         for action in actions {
@@ -108,6 +106,20 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             }
         }
         return failed
+    }
+
+    /// The tickets of every command queued since the last call (one per worker: commands to a worker apply in
+    /// order), and forgets them. A reply that depends on them is sent once `DataPlane.isApplied` holds for all.
+    public func takeUnacknowledged() -> [CommandTicket] {
+        guard !pendingTickets.isEmpty else { return [] }
+        defer { pendingTickets.removeAll(keepingCapacity: true) }
+        return Array(pendingTickets.values)
+    }
+
+    /// Waits (bounded by `timeout` per worker) until every command queued so far is applied. For callers
+    /// without an event loop (shutdown); the control loop uses `takeUnacknowledged()` instead.
+    public func waitForWorkers(timeout: Duration = .milliseconds(250)) {
+        for ticket in takeUnacknowledged() { _ = dataPlane.waitUntilApplied(ticket, timeout: timeout) }
     }
 
     private func open(_ socket: LocalSocket, callID: String?) -> Bool {

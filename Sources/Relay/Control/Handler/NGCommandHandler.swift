@@ -14,6 +14,8 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
     var cookies: CookieCache
     /// Extra `statistics` reply keys the driver keeps current (the kernel offload's counters under `kernel`).
     public var statisticsExtra = NGDictionary()
+    /// The relay's ICE credentials for `ICE=force`.
+    public var iceCredentials = ICECredentialSource()
 
     public init(sessions: SessionTable, executor: Executor, limits: NGLimits = .default,
                 cookieCache: CookieCache = CookieCache()) {
