@@ -50,12 +50,13 @@ import Glibc
         let offer = try relay.offer(callID: "fast", fromTag: "a", sdp: RelaySDP.audio(port: alice.endpoint.port))
         let answer = try relay.answer(callID: "fast", fromTag: "a", toTag: "b",
                                       sdp: RelaySDP.audio(port: bob.endpoint.port))
-        let towardsBob = try #require(RelaySDP.endpoint(in: offer))
-        let towardsAlice = try #require(RelaySDP.endpoint(in: answer))
+        // The offer's SDP goes to Bob (he sends there), the answer's to Alice.
+        let bobSendsTo = try #require(RelaySDP.endpoint(in: offer))
+        let aliceSendsTo = try #require(RelaySDP.endpoint(in: answer))
         // No pause: the answer's reply left only after the workers had applied the forwarding.
-        alice.send([0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1], to: towardsBob)
+        alice.send(DataPlaneHarness.payload(1, 0), to: aliceSendsTo)
         #expect(bob.receive(timeoutMs: 2000) != nil)
-        bob.send([0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2], to: towardsAlice)
+        bob.send(DataPlaneHarness.payload(2, 0), to: bobSendsTo)
         #expect(alice.receive(timeoutMs: 2000) != nil)
     }
 }
@@ -71,15 +72,18 @@ import Glibc
         let ticket = CommandTicket(worker: 0, position: 5)
         pending.park([9], cookie: [1], for: NGPendingRepliesTests.datagram(1), tickets: [ticket], now: 1000)
         pending.park([8], cookie: [2], for: NGPendingRepliesTests.datagram(2), tickets: [ticket], now: 1050)
-        #expect(pending.join(cookie: [1], request: NGPendingRepliesTests.datagram(3)))
-        #expect(!pending.join(cookie: [7], request: NGPendingRepliesTests.datagram(3)))
-        #expect(pending.takeReady(now: 1010) { _ in false }.isEmpty)
+        let joined = pending.join(cookie: [1], request: NGPendingRepliesTests.datagram(3))
+        let joinedNothing = pending.join(cookie: [7], request: NGPendingRepliesTests.datagram(3))
+        #expect(joined && !joinedNothing)
+        let early = pending.takeReady(now: 1010) { _ in false }
+        #expect(early.isEmpty)
         #expect(pending.millisecondsUntilDeadline(now: 1010) == 90)
         let late = pending.takeReady(now: 1100) { _ in false }
         #expect(late.map(\.cookie) == [[1]])
         #expect(late.first?.recipients.map(\.socket) == [1, 3])
         #expect(late.first?.recipients.allSatisfy { $0.bytes.isEmpty } == true)
-        #expect(pending.takeReady(now: 1101) { $0.position == 5 }.map(\.reply) == [[8]])
+        let applied = pending.takeReady(now: 1101) { $0.position == 5 }
+        #expect(applied.map(\.reply) == [[8]])
         #expect(pending.isEmpty)
     }
 }
