@@ -71,6 +71,17 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
 
     /// Per worker, the last command queued since `takeUnacknowledged()` was last called.
     private var pendingTickets: [Int: CommandTicket] = [:]
+    /// Per socket, its last forwarding update not yet seen applied: the kernel offload check must not read the
+    /// socket's latch before the worker has applied an update that resets it (a re-offer with a new address).
+    private var unsettled: [LocalSocket: CommandTicket] = [:]
+
+    /// True once the worker applied the socket's last forwarding update.
+    func isSettled(_ socket: LocalSocket) -> Bool {
+        guard let ticket = unsettled[socket] else { return true }
+        guard dataPlane.isApplied(ticket) else { return false }
+        unsettled[socket] = nil
+        return true
+    }
 
     /// Carries out `actions` without waiting for the workers: the commands are queued, and the tickets that say
     /// when they are applied collect until `takeUnacknowledged()`. The ng driver holds the reply until they are
@@ -161,6 +172,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         }
         lastForwarding[socket] = nil
         rtcpDemux[socket] = nil
+        unsettled[socket] = nil
         if let key = socketCall.removeValue(forKey: socket), let entry = callWorkers[key] {
             callWorkers[key] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
         }
@@ -217,6 +229,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         do {
             let ticket = try dataPlane.updateForwarding(id, entry)
             pendingTickets[ticket.worker] = ticket
+            unsettled[socket] = ticket
         } catch {
             forwardingErrors += 1
         }

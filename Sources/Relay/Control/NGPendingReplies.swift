@@ -15,6 +15,8 @@ struct NGPendingReplies {
         var recipients: [NGUDPListener.Datagram]
         var tickets: [CommandTicket]
         var deadline: Int64
+        /// The call the command changed (its kernel offload check runs when the reply leaves).
+        var callID: String?
     }
 
     /// How long (ms, monotonic) a reply waits for the workers at most.
@@ -29,11 +31,11 @@ struct NGPendingReplies {
 
     /// Parks `reply` for `request` until `tickets` are applied.
     mutating func park(_ reply: [UInt8], cookie: [UInt8], for request: NGUDPListener.Datagram,
-                       tickets: [CommandTicket], now: Int64) {
+                       tickets: [CommandTicket], now: Int64, callID: String? = nil) {
         var recipient = request
         recipient.bytes = []
         entries.append(Entry(cookie: cookie, reply: reply, recipients: [recipient], tickets: tickets,
-                             deadline: now + timeoutMilliseconds))
+                             deadline: now + timeoutMilliseconds, callID: callID))
     }
 
     /// Adds a duplicate request to the parked entry with the same cookie; false when there is none.

@@ -204,6 +204,7 @@ public final class RelayServer: @unchecked Sendable {
         let plane = dataPlane
         for entry in pending.takeReady(now: RelayServer.monotonicMilliseconds(), isApplied: { plane.isApplied($0) }) {
             send(entry)
+            if let callID = entry.callID { offload(at: RelayServer.wallClock(), callID: callID) }
         }
     }
 
@@ -225,8 +226,9 @@ public final class RelayServer: @unchecked Sendable {
             } else if tickets.isEmpty || tickets.allSatisfy({ dataPlane.isApplied($0) }) {
                 listener.reply(reply, to: datagram)
             } else {
+                let offloadable = exchange.command == "offer" || exchange.command == "answer" ? exchange.callID : nil
                 pending.park(reply, cookie: cookie(), for: datagram, tickets: tickets,
-                             now: RelayServer.monotonicMilliseconds())
+                             now: RelayServer.monotonicMilliseconds(), callID: offloadable)
             }
         }
         if logger.logLevel <= .info {
