@@ -35,6 +35,9 @@ extension DataPlaneExecutor {
         var batch: [(ForwardingID, OffloadedRule)] = []
         for rule in candidates where offloaded[rule.id] == nil {
             let id = rule.id
+            // Replies no longer wait for the workers inside `execute`: skip rules whose latest update (which may
+            // reset learning) is not applied yet; the next check offloads them.
+            guard isSettled(rule.a.local), isSettled(rule.b.local) else { continue }
             guard let entries = kernelEntries(for: rule, muxedSockets: muxedSockets),
                   let callID = socketCall[rule.a.local] else { continue }
             batch.append((id, OffloadedRule(callID: callID, entries: entries, streams: [rule.a.stream, rule.b.stream])))

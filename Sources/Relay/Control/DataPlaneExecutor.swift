@@ -69,17 +69,26 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Sockets currently open.
     public var openSocketCount: Int { streams.count }
 
-    /// The last forwarding command queued per worker during one `execute`.
+    /// Per worker, the last command queued since `takeUnacknowledged()` was last called.
     private var pendingTickets: [Int: CommandTicket] = [:]
+    /// Per socket, its last forwarding update not yet seen applied: the kernel offload check must not read the
+    /// socket's latch before the worker has applied an update that resets it (a re-offer with a new address).
+    private var unsettled: [LocalSocket: CommandTicket] = [:]
 
-    /// Carries out `actions`, then waits (bounded, 250 ms) until the workers have applied the forwarding changes,
-    /// so that by the time the ng reply leaves, media sent to the new ports is already forwarded.
+    /// True once the worker applied the socket's last forwarding update.
+    func isSettled(_ socket: LocalSocket) -> Bool {
+        guard let ticket = unsettled[socket] else { return true }
+        guard dataPlane.isApplied(ticket) else { return false }
+        unsettled[socket] = nil
+        return true
+    }
+
+    /// Carries out `actions` without waiting for the workers: the commands are queued, and the tickets that say
+    /// when they are applied collect until `takeUnacknowledged()`. The ng driver holds the reply until they are
+    /// applied, so that by the time it leaves, media sent to the new ports is already forwarded — without the
+    /// control thread ever blocking on a worker.
     public func execute(_ actions: [DataPlaneAction], callID: String?) -> [LocalSocket] {
-        defer {
-            flushKernelRemovals()
-            for ticket in pendingTickets.values { _ = dataPlane.waitUntilApplied(ticket, timeout: .milliseconds(250)) }
-            pendingTickets.removeAll(keepingCapacity: true)
-        }
+        defer { flushKernelRemovals() }
         var failed: [LocalSocket] = []
         for (socket, id) in removing where dataPlane.isRemoved(id) { removing[socket] = nil }
         for action in actions {
@@ -108,6 +117,20 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             }
         }
         return failed
+    }
+
+    /// The tickets of every command queued since the last call (one per worker: commands to a worker apply in
+    /// order), and forgets them. A reply that depends on them is sent once `DataPlane.isApplied` holds for all.
+    public func takeUnacknowledged() -> [CommandTicket] {
+        guard !pendingTickets.isEmpty else { return [] }
+        defer { pendingTickets.removeAll(keepingCapacity: true) }
+        return Array(pendingTickets.values)
+    }
+
+    /// Waits (bounded by `timeout` per worker) until every command queued so far is applied. For callers
+    /// without an event loop (shutdown); the control loop uses `takeUnacknowledged()` instead.
+    public func waitForWorkers(timeout: Duration = .milliseconds(250)) {
+        for ticket in takeUnacknowledged() { _ = dataPlane.waitUntilApplied(ticket, timeout: timeout) }
     }
 
     private func open(_ socket: LocalSocket, callID: String?) -> Bool {
@@ -149,6 +172,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         }
         lastForwarding[socket] = nil
         rtcpDemux[socket] = nil
+        unsettled[socket] = nil
         if let key = socketCall.removeValue(forKey: socket), let entry = callWorkers[key] {
             callWorkers[key] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
         }
@@ -205,6 +229,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         do {
             let ticket = try dataPlane.updateForwarding(id, entry)
             pendingTickets[ticket.worker] = ticket
+            unsettled[socket] = ticket
         } catch {
             forwardingErrors += 1
         }

@@ -10,8 +10,9 @@ import Glibc
 ///
 /// The control thread is the single owner of the `SessionTable` (inside the `NGCommandHandler`): it reads ng
 /// datagrams, answers them, and once a second pulls data plane counters into the sessions and runs the clock
-/// (timeouts, delayed deletes). Because commands are processed one at a time there, a retransmitted request
-/// (same cookie) is read only after the first reply is cached, and is answered from the cache.
+/// (timeouts, delayed deletes). Commands are processed one at a time there, so a retransmitted request (same
+/// cookie) is read only after the first reply is cached; while that reply still waits for the data plane
+/// (`NGPendingReplies`) the duplicate joins it, afterwards the cache answers it. The thread never blocks on a worker.
 public final class RelayServer: @unchecked Sendable {
     public let options: RelayOptions
     public let dataPlane: DataPlane
@@ -34,6 +35,8 @@ public final class RelayServer: @unchecked Sendable {
     var journal: KernelOffloadJournal?
     /// Calls with a live `+` record in the journal.
     var journaled = Set<String>()
+    /// Replies waiting for the workers to apply their commands (control thread only).
+    private var pending = NGPendingReplies()
 
     /// Validates the options, raises the descriptor limit, starts the data plane, binds the ng and metrics
     /// sockets and starts the control thread.
@@ -145,21 +148,43 @@ public final class RelayServer: @unchecked Sendable {
 
     // MARK: - Control thread
 
+    /// ng datagrams handled per batch at most before the workers are woken and replies go out.
+    static let batchLimit = 64
+
     private func runControlLoop() {
+        let ngCount = listener.sockets.count
         var descriptors = listener.sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
+        descriptors.append(pollfd(fd: dataPlane.acknowledgementFD, events: Int16(POLLIN), revents: 0))
         var nextTick = RelayServer.monotonicMilliseconds() + 1000
         while !stopping.load(ordering: .acquiring) {
-            let wait = max(0, nextTick - RelayServer.monotonicMilliseconds())
+            let now = RelayServer.monotonicMilliseconds()
+            var wait = max(0, nextTick - now)
+            if let untilDeadline = pending.millisecondsUntilDeadline(now: now) { wait = min(wait, untilDeadline) }
             _ = poll(&descriptors, nfds_t(descriptors.count), Int32(clamping: wait))
             if stopping.load(ordering: .acquiring) { break }
-            for index in 0..<listener.sockets.count where descriptors[index].revents != 0 {
-                descriptors[index].revents = 0
-                var budget = 256
-                while budget > 0, let datagram = listener.receive(on: listener.sockets[index]) {
-                    budget -= 1
+            // Batch: read every ng datagram available (bounded), handle each, then wake each worker once. Replies
+            // that need no worker leave at once; the others are parked until the workers acknowledge.
+            var handled = 0
+            dataPlane.beginCommandBatch()
+            var more = true
+            while more && handled < RelayServer.batchLimit {
+                more = false
+                for index in 0..<ngCount where handled < RelayServer.batchLimit {
+                    guard let datagram = listener.receive(on: listener.sockets[index]) else { continue }
+                    more = true
+                    handled += 1
                     serve(datagram)
                 }
+            }
+            dataPlane.endCommandBatch()
+            if handled > 0 { publish(withSessions: true) }
+            for index in descriptors.indices { descriptors[index].revents = 0 }
+            if !pending.isEmpty {
+                dataPlane.clearAcknowledgements()
+                sendReadyReplies()
+            } else if descriptors[ngCount + 1].revents != 0 {
+                dataPlane.clearAcknowledgements()
             }
             if RelayServer.monotonicMilliseconds() >= nextTick {
                 nextTick = RelayServer.monotonicMilliseconds() + 1000
@@ -167,41 +192,73 @@ public final class RelayServer: @unchecked Sendable {
             }
         }
         let deleted = handler.deleteAllCalls(at: RelayServer.wallClock())
+        handler.executor.waitForWorkers()
+        pending.takeReady(now: .max) { _ in true }.forEach(send)
         stopKernel()
         publish(withSessions: true)
         listener.close()
         logger.notice("relay stopped", metadata: ["calls_deleted": "\(deleted)"])
     }
 
+    private func sendReadyReplies() {
+        let plane = dataPlane
+        for entry in pending.takeReady(now: RelayServer.monotonicMilliseconds(), isApplied: { plane.isApplied($0) }) {
+            send(entry)
+            if let callID = entry.callID { offload(at: RelayServer.wallClock(), callID: callID) }
+        }
+    }
+
+    private func send(_ entry: NGPendingReplies.Entry) {
+        for recipient in entry.recipients { listener.reply(entry.reply, to: recipient) }
+    }
+
     private func serve(_ datagram: NGUDPListener.Datagram) {
         let exchange = handler.handle(datagram.bytes, at: RelayServer.wallClock())
         // Command counters are published before the reply leaves, so a client that scrapes right after its reply
-        // sees its command counted; the O(calls) session statistics follow after the reply.
+        // sees its command counted; the O(calls) session statistics follow once per batch.
         let counters = handler.counters
         metrics.state.withLock { $0.commands = counters }
-        if let reply = exchange.reply { listener.reply(reply, to: datagram) }
-        var metadata: Logger.Metadata = ["command": "\(exchange.command)", "result": "\(exchange.result)"]
-        if let callID = exchange.callID { metadata["call_id"] = "\(callID)" }
-        if let detail = exchange.detail { metadata["reason"] = "\(detail)" }
-        if exchange.duplicate {
-            logger.debug("ng duplicate answered from cache", metadata: metadata)
-        } else if exchange.result == "error" {
-            logger.info("ng command failed", metadata: metadata)
-        } else {
-            logger.debug("ng command", metadata: metadata)
+        let tickets = handler.executor.takeUnacknowledged()
+        if let reply = exchange.reply {
+            let cookie = { [handler] in NGMessage.cookie(of: datagram.bytes, limits: handler.limits) ?? [] }
+            if exchange.duplicate, !pending.isEmpty, pending.join(cookie: cookie(), request: datagram) {
+                // The first copy's reply waits for the workers; this one leaves with it.
+            } else if tickets.isEmpty || tickets.allSatisfy({ dataPlane.isApplied($0) }) {
+                listener.reply(reply, to: datagram)
+            } else {
+                let offloadable = exchange.command == "offer" || exchange.command == "answer" ? exchange.callID : nil
+                pending.park(reply, cookie: cookie(), for: datagram, tickets: tickets,
+                             now: RelayServer.monotonicMilliseconds(), callID: offloadable)
+            }
+        }
+        if logger.logLevel <= .info {
+            var metadata: Logger.Metadata = ["command": "\(exchange.command)", "result": "\(exchange.result)"]
+            if let callID = exchange.callID { metadata["call_id"] = "\(callID)" }
+            if let detail = exchange.detail { metadata["reason"] = "\(detail)" }
+            if exchange.duplicate {
+                logger.debug("ng duplicate answered from cache", metadata: metadata)
+            } else if exchange.result == "error" {
+                logger.info("ng command failed", metadata: metadata)
+            } else {
+                logger.debug("ng command", metadata: metadata)
+            }
         }
         for event in exchange.events { log(event) }
-        if ["offer", "answer", "delete"].contains(exchange.command) {
+        switch exchange.command {
+        case "offer", "answer", "delete":
             journalEnded(exchange.events)
             if let callID = exchange.callID { offload(at: RelayServer.wallClock(), callID: callID) }
+        default:
+            break
         }
-        publish(withSessions: exchange.command != "ping" && !exchange.duplicate)
     }
 
     private func runClock() {
         let now = RelayServer.wallClock()
         handler.executor.refreshKernelCounters(at: now)
         let outcome = handler.tick(at: now)
+        // Nobody waits for a reply to the clock's removals.
+        _ = handler.executor.takeUnacknowledged()
         for event in outcome.events { log(event) }
         journalEnded(outcome.events)
         offload(at: now)

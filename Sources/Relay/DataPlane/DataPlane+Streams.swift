@@ -25,7 +25,7 @@ extension DataPlane {
             command.kind = UInt32(TDM_CMD_ADD)
             command.stream = slot
             command.generation = generation
-            guard workers[owner].send(&command) != nil else {
+            guard send(&command, to: owner, &state) != nil else {
                 s.setState(Int(TDM_STREAM_FREE))
                 state.slots.giveBack(slot)
                 throw .commandQueueFull(worker: owner)
@@ -79,7 +79,7 @@ extension DataPlane {
             command.learn_window_ns = forwarding.learningWindow.nanoseconds
             command.reset_learning = forwarding.resetLearning ? 1 : 0
             if let advertised = forwarding.advertised { command.advertised = advertised.raw }
-            guard let position = workers[owner].send(&command) else { throw .commandQueueFull(worker: owner) }
+            guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
             return CommandTicket(worker: owner, position: position)
         }
     }
@@ -96,7 +96,7 @@ extension DataPlane {
             command.kind = UInt32(TDM_CMD_REMOVE)
             command.stream = id.slot
             command.generation = id.generation
-            guard let position = workers[owner].send(&command) else { throw .commandQueueFull(worker: owner) }
+            guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
             state.slots.beginRelease(id.slot)
             return CommandTicket(worker: owner, position: position)
         }
@@ -111,7 +111,9 @@ extension DataPlane {
 
     /// Polls `isRemoved` until true or `timeout`; bounded.
     public func waitUntilRemoved(_ id: StreamID, timeout: Duration = .seconds(1)) -> Bool {
-        DataPlane.poll(timeout: timeout) { isRemoved(id) }
+        if isRemoved(id) { return true }
+        flushWakes()
+        return DataPlane.poll(timeout: timeout) { isRemoved(id) }
     }
 
     /// True once the worker has applied the command.
@@ -122,7 +124,9 @@ extension DataPlane {
 
     /// Polls `isApplied` until true or `timeout`; bounded.
     public func waitUntilApplied(_ ticket: CommandTicket, timeout: Duration = .seconds(1)) -> Bool {
-        DataPlane.poll(timeout: timeout) { isApplied(ticket) }
+        if isApplied(ticket) { return true }
+        flushWakes()
+        return DataPlane.poll(timeout: timeout) { isApplied(ticket) }
     }
 
     private func liveOwner(of id: StreamID, in state: ControlState) throws(DataPlaneError) -> Int {

@@ -22,9 +22,70 @@ public final class DataPlane: @unchecked Sendable {
     let workers: [WorkerHandle]
     let control: Mutex<ControlState>
 
+    /// eventfd every worker bumps after applying commands (see `acknowledgementFD`).
+    let acknowledgements: Int32
+
     struct ControlState {
         var slots: StreamSlotAllocator
         var stopped = false
+        /// Inside `beginCommandBatch`/`endCommandBatch`: commands are queued without waking their worker.
+        var batching = false
+        /// Per worker: commands were queued without a wake-up.
+        var unwoken: [Bool]
+    }
+
+    /// A descriptor that becomes readable (eventfd, non-blocking) whenever a worker has applied commands, so a
+    /// control loop can `poll` it next to its sockets and complete `CommandTicket`s without spinning or sleeping.
+    /// Read it (`clearAcknowledgements()`) before checking tickets.
+    public var acknowledgementFD: Int32 { acknowledgements }
+
+    /// Resets `acknowledgementFD` (reads its counter).
+    public func clearAcknowledgements() {
+        var value: UInt64 = 0
+        _ = read(acknowledgements, &value, 8)
+    }
+
+    /// From now until `endCommandBatch()`, commands are queued without waking their worker, so a batch of ng
+    /// commands costs one wake-up (one eventfd write, one context switch) per worker instead of one per command.
+    /// Waiting on a ticket or a removal inside the batch wakes the workers first.
+    public func beginCommandBatch() {
+        control.withLock { $0.batching = true }
+    }
+
+    /// Ends the batch and wakes every worker that has commands queued since it began.
+    public func endCommandBatch() {
+        control.withLock { state in
+            state.batching = false
+            flushWakes(&state)
+        }
+    }
+
+    /// Wakes the workers with queued but un-woken commands (no-op outside a batch).
+    func flushWakes() {
+        control.withLock { flushWakes(&$0) }
+    }
+
+    func flushWakes(_ state: inout ControlState) {
+        for index in state.unwoken.indices where state.unwoken[index] {
+            state.unwoken[index] = false
+            workers[index].wake()
+        }
+    }
+
+    /// Queues a command for `worker`, waking it unless a command batch is open. Call with the control lock held.
+    func send(_ command: inout tdm_command, to worker: Int, _ state: inout ControlState) -> UInt64? {
+        var position = workers[worker].send(&command, wake: !state.batching)
+        if position == nil && state.unwoken[worker] {
+            // The queue filled up inside a batch: let the worker drain it, then try again (bounded).
+            state.unwoken[worker] = false
+            workers[worker].wake()
+            for _ in 0..<10_000 where position == nil {
+                sched_yield()
+                position = workers[worker].send(&command, wake: false)
+            }
+        }
+        if position != nil && state.batching { state.unwoken[worker] = true }
+        return position
     }
 
     /// Number of worker threads.
@@ -49,14 +110,18 @@ public final class DataPlane: @unchecked Sendable {
         self.configuration = configuration
         table = StreamTable(capacity: configuration.maxStreams)
         control = Mutex(ControlState(slots: StreamSlotAllocator(capacity: configuration.maxStreams,
-                                                                workers: configuration.workerCount)))
+                                                                workers: configuration.workerCount),
+                                     unwoken: Array(repeating: false, count: configuration.workerCount)))
+        let acknowledgementFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        guard acknowledgementFD >= 0 else { throw .systemCall("eventfd", errno: tdm_errno()) }
+        acknowledgements = acknowledgementFD
         var handles: [WorkerHandle] = []
         for index in 0..<configuration.workerCount {
             handles.append(try WorkerHandle(index: index, queueCapacity: configuration.commandQueueCapacity))
         }
         workers = handles
         for handle in handles {
-            let context = handle.context(table: table)
+            let context = handle.context(table: table, acknowledgementFD: acknowledgements)
             let started: Int32
             switch selection.kind {
             case .uring:
@@ -79,7 +144,10 @@ public final class DataPlane: @unchecked Sendable {
         }
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        close(acknowledgements)
+    }
 
     /// Stops every worker (they close all their stream sockets) and joins the threads. Idempotent.
     public func stop() {

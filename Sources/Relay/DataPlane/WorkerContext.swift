@@ -8,6 +8,9 @@ struct WorkerContext {
     let table: UnsafeMutablePointer<tdm_stream>
     let queue: OpaquePointer
     let eventFD: Int32
+    /// Written (eventfd +1) after every drain that applied commands, so control can wait for acknowledgements in
+    /// `poll` instead of spinning; shared by all workers of a data plane.
+    let acknowledgementFD: Int32
     let counters: UnsafeMutablePointer<tdm_worker_counters>
     /// 0 starting, 1 running, 2 exited, negative errno when setup failed.
     let status: UnsafeMutablePointer<Int32>
@@ -41,6 +44,9 @@ extension WorkerContext {
             applied = true
             last = position
         }
-        if applied { tdm_command_queue_mark_applied(queue, last + 1) }
+        if applied {
+            tdm_command_queue_mark_applied(queue, last + 1)
+            _ = eventfd_write(acknowledgementFD, 1)
+        }
     }
 }

@@ -31,17 +31,24 @@ final class WorkerHandle {
         status.initialize(to: WorkerContext.starting)
     }
 
-    func context(table: StreamTable) -> WorkerContext {
-        WorkerContext(index: index, table: table.base, queue: queue, eventFD: eventFD, counters: counters,
-                      status: status)
+    func context(table: StreamTable, acknowledgementFD: Int32) -> WorkerContext {
+        WorkerContext(index: index, table: table.base, queue: queue, eventFD: eventFD,
+                      acknowledgementFD: acknowledgementFD, counters: counters, status: status)
     }
 
-    /// Queues a command and wakes the worker. Returns the command's queue position, nil when the queue is full.
-    func send(_ command: inout tdm_command) -> UInt64? {
+    /// Queues a command and, unless `wake` is false, wakes the worker. Returns the command's queue position, nil
+    /// when the queue is full. A caller that does not wake must call `wake()` later (see
+    /// `DataPlane.beginCommandBatch`).
+    func send(_ command: inout tdm_command, wake: Bool = true) -> UInt64? {
         let position = tdm_command_queue_push(queue, &command)
         guard position >= 0 else { return nil }
-        _ = eventfd_write(eventFD, 1)
+        if wake { self.wake() }
         return UInt64(position)
+    }
+
+    /// Wakes the worker so that it drains its queue.
+    func wake() {
+        _ = eventfd_write(eventFD, 1)
     }
 
     var currentStatus: Int32 { tdm_load_acquire_i32(status) }

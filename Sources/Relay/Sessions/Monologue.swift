@@ -47,3 +47,21 @@ struct Monologue: Hashable, Sendable {
         }
     }
 }
+
+extension Monologue {
+    /// Applies `change` in place to the stream `id` of media `mediaIndex` (nothing when it is not there).
+    mutating func modifyStream(_ id: MediaStreamID, mediaIndex: Int, kind: StreamKind,
+                               _ change: (inout PacketStream) -> Void) {
+        guard let position = mediaPosition(mediaIndex) else { return }
+        switch kind {
+        case .rtp:
+            guard var stream = medias[position].rtp, stream.id == id else { return }
+            change(&stream)
+            medias[position].rtp = stream
+        case .rtcp:
+            guard var stream = medias[position].rtcp, stream.id == id else { return }
+            change(&stream)
+            medias[position].rtcp = stream
+        }
+    }
+}

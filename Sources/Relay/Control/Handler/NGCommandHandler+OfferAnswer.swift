@@ -57,8 +57,14 @@ extension NGCommandHandler {
         }
 
         let ice = request.ice
+        // The relay's candidates describe its sockets facing the recipient; the credentials belong to the party
+        // that sent this SDP, so a re-offer from the same party repeats them.
+        let forced = ice == .force || ice == .forceRelay
+            ? iceCredentials.credentials(callID: request.callID,
+                                         tag: isOffer ? request.fromTag : (request.toTag ?? request.fromTag))
+            : nil
         SDPRewriter.rewrite(&sdp, with: outcome.media, options: SDPRewriter.Options(
-            removeICE: ice == .remove || ice == .force || ice == .forceRelay,
+            removeICE: ice == .remove || ice == .force || ice == .forceRelay, forcedICE: forced,
             replaceOrigin: request.replace.contains(.origin) || request.replace.contains(.originFull),
             incrementVersion: request.replace.contains(.forceIncrementSDPVersion)))
         pendingExtra = ["sdp": .string(sdp.serialized())]

@@ -14,6 +14,8 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
     var cookies: CookieCache
     /// Extra `statistics` reply keys the driver keeps current (the kernel offload's counters under `kernel`).
     public var statisticsExtra = NGDictionary()
+    /// The relay's ICE credentials for `ICE=force`.
+    public var iceCredentials = ICECredentialSource()
 
     public init(sessions: SessionTable, executor: Executor, limits: NGLimits = .default,
                 cookieCache: CookieCache = CookieCache()) {
@@ -129,10 +131,8 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
     }
 
     func apply(_ report: MediaStreamReport) {
-        sessions.updateCounters(stream: report.stream, packets: report.counters.packets, bytes: report.counters.bytes,
-                                errors: report.counters.errors, lastPacket: report.lastPacket)
-        if let learned = report.learned { sessions.updateLearnedEndpoint(stream: report.stream, endpoint: learned) }
-        sessions.updateKernelState(stream: report.stream, inKernel: report.inKernel)
+        sessions.applyReport(stream: report.stream, counters: report.counters, lastPacket: report.lastPacket,
+                             learned: report.learned, inKernel: report.inKernel)
     }
 
     /// The once-a-second duty: refresh counters, run timeouts and delayed deletes, close what they free.
