@@ -77,14 +77,22 @@ public struct SIPProxy {
             return []
         }
         fillReceived(&request, source: source)
-        if request.method != .ack && !transactions.matchesServerTransaction(request)
-            && transactions.liveTransactionCount >= configuration.maxLiveTransactions
-        {
+        if request.method != .ack, router.answersStatelessly(request, source: source) {
+            return deliverStatelessly(request, source: source, local: local)
+        }
+        if request.method != .ack && isOverloaded && !transactions.matchesServerTransaction(request) {
             counters.overloadRejections += 1
             return statelessResponse(to: request, status: 503, reason: "Service Unavailable", source: source, local: local,
                                      headers: [SIPHeaderLine("Retry-After", String(configuration.overloadRetryAfter))])
         }
         return handle(transactions.receive(request, from: source, local: local, now: now), now: now)
+    }
+
+    /// Whether a new request gets the overload 503: too much work in progress, or too many
+    /// transactions held in memory.
+    var isOverloaded: Bool {
+        transactions.pendingTransactionCount >= configuration.maxPendingTransactions
+            || transactions.liveTransactionCount >= configuration.maxLiveTransactions
     }
 
     /// Fires due timers.
