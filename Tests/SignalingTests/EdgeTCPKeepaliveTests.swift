@@ -29,8 +29,8 @@ struct EdgeTCPKeepaliveTests {
             "Max-Forwards: 70",
         ]))
         var stream = StreamReader(phone)
-        let reply = try #require(stream.nextMessage(milliseconds: 3000))
-        #expect(reply.hasPrefix("SIP/2.0 200"))
+        let reply = stream.nextMessage(milliseconds: 3000)
+        #expect(reply?.hasPrefix("SIP/2.0 200") == true)
         return phone
     }
 

@@ -78,12 +78,12 @@ public struct SIPProxy {
         }
         fillReceived(&request, source: source)
         if request.method != .ack, router.answersStatelessly(request, source: source) {
+            // The same gate as below (it is also how a drain refuses new work).
+            guard !isOverloaded else { return overloaded(request, source: source, local: local) }
             return deliverStatelessly(request, source: source, local: local)
         }
         if request.method != .ack && isOverloaded && !transactions.matchesServerTransaction(request) {
-            counters.overloadRejections += 1
-            return statelessResponse(to: request, status: 503, reason: "Service Unavailable", source: source, local: local,
-                                     headers: [SIPHeaderLine("Retry-After", String(configuration.overloadRetryAfter))])
+            return overloaded(request, source: source, local: local)
         }
         return handle(transactions.receive(request, from: source, local: local, now: now), now: now)
     }
@@ -93,6 +93,13 @@ public struct SIPProxy {
     var isOverloaded: Bool {
         transactions.pendingTransactionCount >= configuration.maxPendingTransactions
             || transactions.liveTransactionCount >= configuration.maxLiveTransactions
+    }
+
+    /// The overload answer: a stateless 503 with Retry-After.
+    mutating func overloaded(_ request: SIPMessage, source: SIPPeer, local: LocalSocketRef) -> [SIPProxyAction] {
+        counters.overloadRejections += 1
+        return statelessResponse(to: request, status: 503, reason: "Service Unavailable", source: source, local: local,
+                                 headers: [SIPHeaderLine("Retry-After", String(configuration.overloadRetryAfter))])
     }
 
     /// Fires due timers.

@@ -16,7 +16,7 @@ public struct SIPProxyListener: Sendable, Hashable {
 
     /// The host as a URI/Via host (IPv6 in brackets).
     var sipHost: SIPHost {
-        if host.contains(":") { return SIPHost(kind: .ipv6, text: "[\(host)]") }
+        if host.utf8.contains(UInt8(ascii: ":")) { return SIPHost(kind: .ipv6, text: "[\(host)]") }
         let isIPv4 = !host.isEmpty && host.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
         return SIPHost(kind: isIPv4 ? .ipv4 : .domain, text: host)
     }
