@@ -3,7 +3,20 @@ import NIOCore
 /// The message path: inbound bytes → NAT fixes / keepalive replies → proxy → actions → transport.
 extension EdgeCore {
     func handle(_ event: TransportEvent) {
-        guard case .message(let inbound) = event else { return }
+        let inbound: InboundSIP
+        switch event {
+        case .message(let message):
+            inbound = message
+        case .connectionClosed(_, let remote, _):
+            // RFC 5626 §4.4.1: the flow failed; bindings that came over it cannot be reached.
+            guard let peer = EdgeAddressing.peer(remote, transport: .tcp) else { return }
+            let changes = registrar.connectionClosed(RegistrarPeer(peer))
+            if !changes.isEmpty {
+                logger.info("connection closed: bindings removed", metadata: ["peer": "\(peer)", "count": "\(changes.count)"])
+            }
+            apply(changes)
+            return
+        }
         guard let source = EdgeAddressing.peer(inbound.source, transport: inbound.transport) else {
             counters.drop(.unknownSourceAddress)
             return
@@ -73,9 +86,10 @@ extension EdgeCore {
                 }
                 if message.isResponse { noteSteeringSend(message) }
                 send(message.bytes, to: peer, local: local)
-            case .deliverLocal(let message, let server, let source, let local):
-                guard let server else { continue }
+            case .deliverLocal(let message, let server?, let source, let local):
                 deliverLocal(message, server: server, source: source, local: local)
+            case .deliverLocal(let message, nil, let source, let local):
+                if message.method == .register { registerStatelessly(message, source: source, local: local) }
             case .originatedResponse(let response, _, .dispatcher(let probeID)):
                 guard let status = response.statusCode, status >= 200 else { continue }
                 noteDispatch(dispatch.dispatcher.probeResult(probeID, .response(status), now: EdgeClock.monotonicNow()))
@@ -114,6 +128,20 @@ extension EdgeCore {
             perform(proxy.sendResponse(response, on: server, now: now))
         case .none:
             perform(proxy.respond(to: server, status: 500, reason: "Server Internal Error", now: now))
+        }
+    }
+
+    /// A local-mode REGISTER without a transaction (`EdgeRouter.answersStatelessly`).
+    private func registerStatelessly(_ message: SIPMessage, source: SIPPeer, local: LocalSocketRef) {
+        let output = registrar.handleRegister(message, from: RegistrarPeer(source), socket: local, now: EdgeClock.wallNow())
+        apply(output.changes)
+        switch output.action {
+        case .respond(let response), .relay(let response, _, _):
+            perform(proxy.sendStatelessResponse(response, to: message, source: source, local: local))
+        case .forward, .none:
+            // The domain's mode changed between the router's check and here (it cannot within one call).
+            perform(proxy.respondStatelessly(to: message, status: 500, reason: "Server Internal Error", source: source,
+                                             local: local))
         }
     }
 

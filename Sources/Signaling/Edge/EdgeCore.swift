@@ -102,7 +102,8 @@ final class EdgeCore {
             lookup: { [unowned self] aor in registrar.lookup(aor, now: EdgeClock.wallNow()) },
             bindingsByContact: { [unowned self] contact in
                 registrar.store.allBindings.filter { $0.key.contactURI == contact && !$0.isExpired(at: EdgeClock.wallNow()) }
-            })
+            },
+            registersLocally: { [unowned self] host in registrar.configuration.domainMode(host) == .local })
     }
 
     /// SIGHUP: farm, registrar limits and domain modes, keepalive interval / loss limit.

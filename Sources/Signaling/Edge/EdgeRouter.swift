@@ -29,6 +29,15 @@ struct EdgeRouter: SIPProxyRouter {
     var lookup: (AddressOfRecord) -> LocationLookupResult
     /// Bindings whose Contact URI is this text (a backend that targets a contact, not an AOR).
     var bindingsByContact: (String) -> [RegistrarBinding]
+    /// Whether the registrar answers REGISTERs for this To host itself (local mode).
+    var registersLocally: (String) -> Bool = { _ in false }
+
+    /// REGISTERs from clients for a locally served domain are answered without a transaction (the
+    /// registrar re-answers a retransmission from its CSeq rule), as Kamailio's `save()` does.
+    func answersStatelessly(_ request: SIPMessage, source: SIPPeer) -> Bool {
+        guard request.method == .register, let host = (try? request.to)?.uri.host?.address else { return false }
+        return registersLocally(host) && !isFarm(source)
+    }
 
     mutating func route(_ request: SIPRoutingRequest) -> SIPRoutingDecision {
         let uri = try? request.message.requestURI

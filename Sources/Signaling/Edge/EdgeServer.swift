@@ -126,7 +126,7 @@ public final class EdgeServer: Sendable {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = try? await withCore { core in
             core.draining = true
-            core.proxy.configuration.maxLiveTransactions = 0
+            core.proxy.configuration.maxPendingTransactions = 0
         }
         let deadline = NIODeadline.now() + .milliseconds(drainMilliseconds)
         while NIODeadline.now() < deadline {

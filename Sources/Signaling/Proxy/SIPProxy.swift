@@ -77,14 +77,29 @@ public struct SIPProxy {
             return []
         }
         fillReceived(&request, source: source)
-        if request.method != .ack && !transactions.matchesServerTransaction(request)
-            && transactions.liveTransactionCount >= configuration.maxLiveTransactions
-        {
-            counters.overloadRejections += 1
-            return statelessResponse(to: request, status: 503, reason: "Service Unavailable", source: source, local: local,
-                                     headers: [SIPHeaderLine("Retry-After", String(configuration.overloadRetryAfter))])
+        if request.method != .ack, router.answersStatelessly(request, source: source) {
+            // The same gate as below (it is also how a drain refuses new work).
+            guard !isOverloaded else { return overloaded(request, source: source, local: local) }
+            return deliverStatelessly(request, source: source, local: local)
+        }
+        if request.method != .ack && isOverloaded && !transactions.matchesServerTransaction(request) {
+            return overloaded(request, source: source, local: local)
         }
         return handle(transactions.receive(request, from: source, local: local, now: now), now: now)
+    }
+
+    /// Whether a new request gets the overload 503: too much work in progress, or too many
+    /// transactions held in memory.
+    var isOverloaded: Bool {
+        transactions.pendingTransactionCount >= configuration.maxPendingTransactions
+            || transactions.liveTransactionCount >= configuration.maxLiveTransactions
+    }
+
+    /// The overload answer: a stateless 503 with Retry-After.
+    mutating func overloaded(_ request: SIPMessage, source: SIPPeer, local: LocalSocketRef) -> [SIPProxyAction] {
+        counters.overloadRejections += 1
+        return statelessResponse(to: request, status: 503, reason: "Service Unavailable", source: source, local: local,
+                                 headers: [SIPHeaderLine("Retry-After", String(configuration.overloadRetryAfter))])
     }
 
     /// Fires due timers.

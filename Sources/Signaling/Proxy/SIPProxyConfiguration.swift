@@ -16,7 +16,7 @@ public struct SIPProxyListener: Sendable, Hashable {
 
     /// The host as a URI/Via host (IPv6 in brackets).
     var sipHost: SIPHost {
-        if host.contains(":") { return SIPHost(kind: .ipv6, text: "[\(host)]") }
+        if host.utf8.contains(UInt8(ascii: ":")) { return SIPHost(kind: .ipv6, text: "[\(host)]") }
         let isIPv4 = !host.isEmpty && host.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
         return SIPHost(kind: isIPv4 ? .ipv4 : .domain, text: host)
     }
@@ -73,7 +73,13 @@ public struct SIPProxyConfiguration: Sendable {
     /// Whether requests are fully validated (`SIPMessage.validate()`) before processing; invalid
     /// ones get 400. When off, only what the proxy reads must parse.
     public var validatesRequests: Bool
-    /// Live transactions (client + server) at which new requests get a stateless 503.
+    /// Transactions in progress (no final response yet, client + server) at which new requests
+    /// get a stateless 503: the overload limit. Completed transactions that only absorb
+    /// retransmissions for 64·T1 do not count (counting them made every INVITE 503 after a
+    /// REGISTER burst: 50,000 answered REGISTERs sit out timer J for 32 s).
+    public var maxPendingTransactions: Int
+    /// All live transactions (including completed ones waiting out their timers) at which new
+    /// requests get a stateless 503: a memory cap, far above what the pending limit allows.
     public var maxLiveTransactions: Int
     /// Retry-After seconds of the overload 503.
     public var overloadRetryAfter: Int
@@ -87,7 +93,7 @@ public struct SIPProxyConfiguration: Sendable {
     public init(listeners: [SIPProxyListener], localDomains: Set<String> = [],
                 recordRoute: SIPRecordRouteMode = .doubleWhenSocketsDiffer, supportedProxyExtensions: Set<String> = [],
                 acceptsTelURIs: Bool = false, detectsLoops: Bool = true, validatesRequests: Bool = true,
-                maxLiveTransactions: Int = 50_000, overloadRetryAfter: Int = 5,
+                maxPendingTransactions: Int = 50_000, maxLiveTransactions: Int = 2_000_000, overloadRetryAfter: Int = 5,
                 failover: SIPFailoverPolicy = .serverErrorsAndTimeouts,
                 transactions: SIPTransactionLayer.Settings = .init(), serverHeader: String? = SignalingLibrary.name,
                 instanceSeed: UInt64 = 0)
@@ -99,6 +105,7 @@ public struct SIPProxyConfiguration: Sendable {
         self.acceptsTelURIs = acceptsTelURIs
         self.detectsLoops = detectsLoops
         self.validatesRequests = validatesRequests
+        self.maxPendingTransactions = maxPendingTransactions
         self.maxLiveTransactions = maxLiveTransactions
         self.overloadRetryAfter = overloadRetryAfter
         self.failover = failover

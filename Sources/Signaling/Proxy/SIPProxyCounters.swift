@@ -30,7 +30,8 @@ public struct SIPTransactionOutcome: Sendable, Hashable {
 
 /// Counters the proxy keeps; the daemon exports them.
 public struct SIPProxyCounters: Sendable, Hashable {
-    /// Final responses sent on server transactions, by method and class.
+    /// Final responses sent on server transactions (and stateless answers to requests the
+    /// application handles without one), by method and class.
     public var finalResponses: [SIPTransactionOutcome: UInt64] = [:]
     /// Client transactions (forwarded branches and own requests) that timed out, by method.
     public var clientTimeouts: [SIPMethod: UInt64] = [:]
@@ -38,8 +39,10 @@ public struct SIPProxyCounters: Sendable, Hashable {
     public var parseErrors: UInt64 = 0
     /// Stateless 400 answers (to unparseable or invalid requests).
     public var badRequestReplies: UInt64 = 0
-    /// Stateless 503 answers because `maxLiveTransactions` was reached.
+    /// Stateless 503 answers because `maxPendingTransactions` or `maxLiveTransactions` was reached.
     public var overloadRejections: UInt64 = 0
+    /// Requests handed to the application without a server transaction (`answersStatelessly`).
+    public var statelessDeliveries: UInt64 = 0
     /// Requests forwarded (each branch counts once), and ACKs forwarded statelessly.
     public var forwardedRequests: UInt64 = 0
     public var forwardedACKs: UInt64 = 0

@@ -3,6 +3,18 @@
 /// own Route entries are removed (in-dialog and pre-routed requests just follow their Route).
 public protocol SIPProxyRouter {
     mutating func route(_ request: SIPRoutingRequest) -> SIPRoutingDecision
+
+    /// Whether a new request goes to the application *without* a server transaction (a stateless
+    /// UAS, RFC 3261 §8.2.7): `.deliverLocal` with `server: nil`, answered with
+    /// `SIPProxy.sendStatelessResponse`. For requests whose answer is idempotent, like REGISTER at a
+    /// local registrar (a retransmission gets the same 200 from the CSeq rule of §10.3 step 7):
+    /// no transaction means no 32 s of timer J per REGISTER, which at tens of thousands of
+    /// REGISTERs per second is most of the proxy's memory and timer work. Default: false.
+    func answersStatelessly(_ request: SIPMessage, source: SIPPeer) -> Bool
+}
+
+extension SIPProxyRouter {
+    public func answersStatelessly(_ request: SIPMessage, source: SIPPeer) -> Bool { false }
 }
 
 /// What the router sees: the request after validation, Max-Forwards decrement and Route

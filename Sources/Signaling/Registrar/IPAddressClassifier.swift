@@ -4,10 +4,12 @@
 public enum IPAddressClassifier {
     /// 4 bytes for IPv4, 16 for IPv6 (brackets and a `%zone` suffix are ignored); nil for names.
     public static func bytes(_ text: String) -> [UInt8]? {
+        // Byte scans only: `Substring.contains(":")` resolves to Foundation's string search, which
+        // cost more than the whole parse on the REGISTER path (NAT tests run on every request).
         var t = Substring(text)
-        if t.hasPrefix("["), t.hasSuffix("]") { t = t.dropFirst().dropLast() }
-        if let zone = t.firstIndex(of: "%") { t = t[..<zone] }
-        if t.contains(":") { return ipv6(t) }
+        if t.utf8.first == UInt8(ascii: "["), t.utf8.last == UInt8(ascii: "]") { t = t.dropFirst().dropLast() }
+        if let zone = t.utf8.firstIndex(of: UInt8(ascii: "%")) { t = t[..<zone] }
+        if t.utf8.contains(UInt8(ascii: ":")) { return ipv6(t) }
         return ipv4(t)
     }
 

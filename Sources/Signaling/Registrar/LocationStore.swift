@@ -15,6 +15,9 @@ public enum LocationLookupResult: Sendable, Hashable {
 public struct LocationStore: Sendable {
     private var byAOR: [AddressOfRecord: [RegistrarBinding]] = [:]
     private var expiry = BindingExpiryHeap()
+    /// Stream (TCP/TLS/WS) bindings by the connection's remote end: when a connection closes, its
+    /// bindings are found without a scan.
+    private var byStreamSource: [RegistrarPeer: [RegistrarBindingKey]] = [:]
     public private(set) var bindingCount = 0
 
     public init() {}
@@ -57,11 +60,16 @@ public struct LocationStore: Sendable {
             list[i] = binding
             created = false
             if old.expiresAt != binding.expiresAt { expiry.push(binding.expiresAt, binding.key) }
+            if old.source != binding.source {
+                unindexStream(old)
+                indexStream(binding)
+            }
         } else {
             list.append(binding)
             bindingCount += 1
             created = true
             expiry.push(binding.expiresAt, binding.key)
+            indexStream(binding)
         }
         byAOR[binding.key.aor] = list
         return created
@@ -75,7 +83,24 @@ public struct LocationStore: Sendable {
         let removed = list.remove(at: i)
         byAOR[key.aor] = list
         bindingCount -= 1
+        unindexStream(removed)
         return removed
+    }
+
+    /// Keys of the bindings registered over the stream connection whose remote end is `source`.
+    public func streamBindings(from source: RegistrarPeer) -> [RegistrarBindingKey] {
+        byStreamSource[source] ?? []
+    }
+
+    private mutating func indexStream(_ binding: RegistrarBinding) {
+        guard binding.source.transport.isStream else { return }
+        byStreamSource[binding.source, default: []].append(binding.key)
+    }
+
+    private mutating func unindexStream(_ binding: RegistrarBinding) {
+        guard binding.source.transport.isStream, var keys = byStreamSource[binding.source] else { return }
+        keys.removeAll { $0 == binding.key }
+        byStreamSource[binding.source] = keys.isEmpty ? nil : keys
     }
 
     /// Removes and returns every binding expired at `now`, earliest first.

@@ -106,6 +106,12 @@ public struct Registrar: Sendable {
         return change
     }
 
+    /// A stream connection from `source` closed: its bindings cannot be reached any more (the
+    /// phone is behind NAT or will open a new flow and re-register), so they go at once.
+    public mutating func connectionClosed(_ source: RegistrarPeer) -> [LocationChange] {
+        store.streamBindings(from: source).compactMap { removeBinding($0, reason: .connectionClosed) }
+    }
+
     /// Loads persisted bindings at start-up (expired ones dropped and returned as `.expired` removals).
     public mutating func load(_ bindings: [RegistrarBinding], now: RegistrarInstant) -> [LocationChange] {
         store.load(bindings, now: now).map { .removed($0, reason: .expired) }

@@ -106,6 +106,9 @@ public enum BindingRemovalReason: String, Sendable, Hashable, CaseIterable {
     case evicted
     /// Keepalive pings went unanswered `maxPingsLost` times.
     case keepaliveTimeout
+    /// The TCP/TLS connection the binding registered over closed (RFC 5626 §4.4.1: the flow
+    /// failed): a phone behind NAT can only be reached through the connection it opened.
+    case connectionClosed
     /// Removed by an operator or the daemon.
     case administrative
 }

@@ -42,7 +42,7 @@ public struct RegistrarPeer: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The host as it goes into a URI or Via (IPv6 in brackets).
-    public var uriHost: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host }
+    public var uriHost: String { host.utf8.contains(UInt8(ascii: ":")) && host.utf8.first != UInt8(ascii: "[") ? "[\(host)]" : host }
 
     /// `sip:IP:port` plus `;transport=` for anything but UDP: the `received` value of Path and bindings.
     public var sipURIText: String {

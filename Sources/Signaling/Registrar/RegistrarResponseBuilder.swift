@@ -33,8 +33,11 @@ enum RegistrarResponseBuilder {
         mix((try? request.callID) ?? "")
         mix((try? request.cseq)?.description ?? "")
         mix((try? request.topVia)?.branch ?? "")
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        // 16 hex digits without the generic radix formatter (this runs for every REGISTER).
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 0, count: 16)
+        for i in 0..<16 { out[15 - i] = digits[Int((hash >> (UInt64(i) * 4)) & 0xF)] }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

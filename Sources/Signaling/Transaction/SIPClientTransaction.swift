@@ -42,6 +42,9 @@ public enum SIPClientTransactionState: Sendable, Hashable {
 }
 
 extension SIPClientTransaction.State {
+    /// No final response received yet: the transaction is work in progress (overload accounting).
+    var isPending: Bool { self == .calling || self == .trying || self == .proceeding }
+
     var publicState: SIPClientTransactionState {
         switch self {
         case .calling: return .calling

@@ -39,6 +39,9 @@ public enum SIPServerTransactionState: Sendable, Hashable {
 }
 
 extension SIPServerTransaction.State {
+    /// No final response sent yet: the transaction is work in progress (overload accounting).
+    var isPending: Bool { self == .trying || self == .proceeding }
+
     var publicState: SIPServerTransactionState {
         switch self {
         case .trying: return .trying

@@ -37,6 +37,7 @@ extension SIPTransactionLayer {
         }
         clients[id] = tx
         clientIndex[key] = id
+        pendingTransactionCount += 1
         return (id, [.send(request, to: destination, local: local)])
     }
 
@@ -57,6 +58,7 @@ extension SIPTransactionLayer {
             tx.state = .completed
             tx.retransmitAt = nil
             tx.timeoutAt = nil
+            pendingTransactionCount -= 1
             clients[id] = tx
             return [.response(response, client: id)] + scheduleCleanup(&tx, .k, tx.reliable ? 0 : timers.t4, now)
         default:
@@ -86,6 +88,7 @@ extension SIPTransactionLayer {
             tx.retransmitAt = nil
             tx.timeoutAt = nil
             tx.timerCAt = nil
+            pendingTransactionCount -= 1  // a final leaves Calling/Proceeding for good
             if status < 300 {
                 tx.state = .accepted
                 tx.cleanupAt = now + timers.transactionTimeout

@@ -26,6 +26,7 @@ extension SIPTransactionLayer {
         }
         servers[id] = tx
         serverIndex[key] = id
+        pendingTransactionCount += 1
         events.append(.request(request, server: id, source: source, local: local))
         return events
     }
@@ -77,6 +78,7 @@ extension SIPTransactionLayer {
                 return [send]
             }
             tx.lastResponse = response
+            pendingTransactionCount -= 1  // a final leaves Trying/Proceeding for good
             if tx.isInvite && status < 300 {
                 tx.state = .accepted
                 tx.cleanupAt = now + timers.transactionTimeout
@@ -94,6 +96,7 @@ extension SIPTransactionLayer {
                 arm(.h, for: id, at: now + timers.transactionTimeout)
                 return [send]
             }
+            servers[id] = tx  // terminate (reliable: J = 0) reads the stored, no longer pending, state
             return [send] + scheduleCleanup(&tx, .j, tx.reliable ? 0 : timers.transactionTimeout, now)
         case .accepted:
             // Further 2xx (a forking proxy relays every 2xx of an INVITE, §16.7 step 5).

@@ -35,6 +35,9 @@ public struct SIPTransactionLayer: Sendable {
     var serverIndex: [SIPServerTransactionKey: SIPTransactionID] = [:]
     var deadlines = SIPDeadlineHeap()
     var lastID: UInt64 = 0
+    /// Transactions still waiting for a final response (see `pendingTransactionCount`), kept up to
+    /// date on every state change so that the overload gate reads it in O(1).
+    public internal(set) var pendingTransactionCount = 0
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
@@ -44,8 +47,13 @@ public struct SIPTransactionLayer: Sendable {
 
     // MARK: Queries
 
-    /// Client plus server transactions alive now (what an overload limit counts).
+    /// Client plus server transactions alive now, including the ones that only wait out an
+    /// absorb timer (D, I, J, K, L, M: up to 64·T1 = 32 s after their final response). This is a
+    /// memory figure: at 1,500 calls/s it is ~150,000 with nothing in progress.
     public var liveTransactionCount: Int { clients.count + servers.count }
+    // `pendingTransactionCount` (stored above): server transactions that have not sent a final
+    // response (Trying/Proceeding) plus client transactions that have not received one
+    // (Calling/Trying/Proceeding): the work in progress, which is what an overload limit counts.
     public var clientTransactionCount: Int { clients.count }
     public var serverTransactionCount: Int { servers.count }
 
@@ -121,14 +129,17 @@ public struct SIPTransactionLayer: Sendable {
         deadlines.push(.init(at: at, transaction: id, timer: timer))
     }
 
-    /// Removes a transaction and its index entry; its heap entries go stale.
+    /// Removes a transaction and its index entry; its heap entries go stale. The stored state
+    /// decides whether it was still pending, so callers store a final state before terminating.
     mutating func terminate(_ id: SIPTransactionID) -> [SIPTransactionEvent] {
         if let tx = clients.removeValue(forKey: id) {
             if clientIndex[tx.key] == id { clientIndex[tx.key] = nil }
+            if tx.state.isPending { pendingTransactionCount -= 1 }
             return [.terminated(id)]
         }
         if let tx = servers.removeValue(forKey: id) {
             if serverIndex[tx.key] == id { serverIndex[tx.key] = nil }
+            if tx.state.isPending { pendingTransactionCount -= 1 }
             return [.terminated(id)]
         }
         return []

@@ -51,7 +51,8 @@ extension SIPTransport {
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * (maxDatagram + 1)))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
+                    try channel.pipeline.syncOperations.addHandlers(
+                        DatagramFlushBatcher(),
                         SIPDatagramHandler(local: id, maxDatagramSize: maxDatagram, transport: self)
                     )
                 }

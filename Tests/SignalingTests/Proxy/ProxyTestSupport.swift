@@ -4,11 +4,15 @@
 struct ProxyTestRouter: SIPProxyRouter {
     var decide: (SIPRoutingRequest) -> SIPRoutingDecision
     var asked: [SIPRoutingRequest] = []
+    /// Which requests skip the server transaction (`answersStatelessly`).
+    var stateless: (SIPMessage) -> Bool = { _ in false }
 
     mutating func route(_ request: SIPRoutingRequest) -> SIPRoutingDecision {
         asked.append(request)
         return decide(request)
     }
+
+    func answersStatelessly(_ request: SIPMessage, source: SIPPeer) -> Bool { stateless(request) }
 }
 
 /// A proxy with a public UDP socket (0), a TCP socket (1) on the same address, and a private UDP
