@@ -77,6 +77,8 @@ public struct EdgeConfiguration: Sendable {
     public var dispatcherSet: String?
     public var registrar = EdgeRegistrarSettings()
     public var keepalive = EdgeKeepaliveSettings()
+    /// SUBSCRIBE/NOTIFY, PUBLISH and MESSAGE answered at the edge (`EdgePresenceSettings`).
+    public var presence = EdgePresenceSettings()
     /// Admin HTTP `host:port`; nil disables it.
     public var admin: String? = "127.0.0.1:9103"
     /// Where the SQLite location file lives.

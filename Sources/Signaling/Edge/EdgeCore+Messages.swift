@@ -21,6 +21,7 @@ extension EdgeCore {
         let farmBox = dispatch.destination(at: source)
         let fromFarm = farmBox != nil
         if message.method == .bye, let callID = try? message.callID { dispatch.noteBye(callID: callID) }
+        observeDialogs(message, fromFarm: fromFarm)
         if message.isResponse, let farmBox {
             noteDispatch(dispatch.noteResponse(message, from: farmBox, now: now))
         }
@@ -65,6 +66,7 @@ extension EdgeCore {
                     // Pass-through: the proxy relays the response itself; the registrar only saves.
                     apply(output.changes)
                 }
+                if message.isResponse { observeDialogs(message, fromFarm: false) }  // the edge's own 408/480/487...
                 send(message.bytes, to: peer, local: local)
             case .deliverLocal(let message, let server, let source, let local):
                 guard let server else { continue }
@@ -74,6 +76,11 @@ extension EdgeCore {
                 noteDispatch(dispatch.dispatcher.probeResult(probeID, .response(status), now: EdgeClock.monotonicNow()))
             case .originatedFailure(_, .dispatcher(let probeID), _):
                 noteDispatch(dispatch.dispatcher.probeResult(probeID, .timeout, now: EdgeClock.monotonicNow()))
+            case .originatedResponse(let response, _, .application(let id)) where ownsPresenceRequest(id):
+                guard let status = response.statusCode, status >= 200 else { continue }
+                presenceRequestEnded(id, status: status)
+            case .originatedFailure(_, .application(let id), _) where ownsPresenceRequest(id):
+                presenceRequestEnded(id, status: 408)
             case .originatedResponse, .originatedFailure:
                 break
             }
@@ -85,6 +92,7 @@ extension EdgeCore {
     private func deliverLocal(_ message: SIPMessage, server: SIPTransactionID, source: SIPPeer, local: LocalSocketRef) {
         let now = EdgeClock.monotonicNow()
         guard message.method == .register else {
+            if handlePresenceRequest(message, server: server, source: source, local: local) { return }
             perform(proxy.respond(to: server, status: 501, reason: "Not Implemented", now: now))
             return
         }

@@ -31,6 +31,9 @@ final class EdgeCore {
     /// ESL connections by box, and the reconnect back-off of each.
     var eslConnections: [DispatcherDestinationID: EdgeESLLink] = [:]
 
+    /// SUBSCRIBE/PUBLISH/MESSAGE services (`EdgeCore+Presence.swift`); nil when disabled.
+    var presence: EdgePresence?
+
     var proxyTimer: Scheduled<Void>?
     var proxyTimerAt: SIPInstant?
     private var periodicTasks: [RepeatedTask] = []
@@ -97,6 +100,7 @@ final class EdgeCore {
             bindingsByContact: { [unowned self] contact in
                 registrar.store.allBindings.filter { $0.key.contactURI == contact && !$0.isExpired(at: EdgeClock.wallNow()) }
             })
+        installPresenceRouter()
     }
 
     /// SIGHUP: farm, registrar limits and domain modes, keepalive interval / loss limit.
@@ -117,6 +121,7 @@ final class EdgeCore {
             logger.error("dispatcher configuration rejected; keeping the old one", metadata: ["error": "\(error)"])
         }
         installRouter()
+        reloadPresence(new.presence)
         if keepaliveChanged {
             keepalive = KeepaliveScheduler(configuration: Self.keepaliveConfiguration(configuration, listeners: listeners),
                                            start: EdgeClock.wallNow())
@@ -154,6 +159,7 @@ final class EdgeCore {
 
     func stopTimers() {
         stopDispatch()
+        stopPresence()
         for task in periodicTasks { task.cancel() }
         periodicTasks = []
         proxyTimer?.cancel()
@@ -216,5 +222,6 @@ final class EdgeCore {
         guard !changes.isEmpty else { return }
         persistence?.enqueue(changes)
         if configuration.keepalive.enabled { keepalive.apply(changes) }
+        presenceLocationChanged(changes)
     }
 }
