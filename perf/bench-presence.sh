@@ -50,19 +50,20 @@ listening() { ss -Hlun "sport = :$PROXY_PORT" 2>/dev/null | grep -q .; }
 
 start_proxy() {  # start_proxy NAME ROUND
   local log="$OUT/$1-$2.log"
+  for _ in $(seq 1 50); do listening || break; sleep 0.1; done  # the previous proxy's socket closing
   listening && { echo "bench: port $PROXY_PORT busy" >&2; return 1; }
   case "$1" in
     kamailio)
       command -v kamailio >/dev/null && [ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/presence.so ] ||
         { echo "bench: needs kamailio-presence-modules" >&2; return 1; }
       rm -rf "$KAMDB" && mkdir -p "$KAMDB" "$OUT/kamailio-run" && cp /usr/share/kamailio/dbtext/kamailio/* "$KAMDB/"
-      setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-presence.cfg" -DD -E -Y "$OUT/kamailio-run" \
+      setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-presence.cfg" -DD -E -m "${BENCH_KAM_SHM_MB:-512}" -Y "$OUT/kamailio-run" \
         -A "LISTEN_ADDR=udp:127.0.0.1:$PROXY_PORT" -A "WORKERS=$WORKERS" >"$log" 2>&1 &
       proxy_pid=$! ;;
     tandem)
       rm -rf "$OUT/tandem-data"
       setsid taskset -c "$PROXY_CPU" "$TANDEM" signaling --listen "udp:127.0.0.1:$PROXY_PORT" --no-keepalive \
-        --admin 127.0.0.1:9194 --data-dir "$OUT/tandem-data" >"$log" 2>&1 &
+        --admin "" --data-dir "$OUT/tandem-data" >"$log" 2>&1 &
       proxy_pid=$! ;;
   esac
   for _ in $(seq 1 50); do listening && { sleep 0.3; return 0; }; sleep 0.1; done

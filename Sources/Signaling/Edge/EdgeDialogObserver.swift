@@ -11,6 +11,8 @@
 /// forward and a finished call's Call-ID is ignored for a while.
 enum EdgeDialogObserver {
     static func event(for message: SIPMessage, fromFarm: Bool) -> DialogCallEvent? {
+        // Most traffic (REGISTER, OPTIONS, SUBSCRIBE...) is not a call: decide before reading headers.
+        if message.isRequest, message.method != .invite, message.method != .cancel, message.method != .bye { return nil }
         guard let callID = try? message.callID else { return nil }
         if message.isResponse {
             guard let status = message.statusCode, status > 100, (try? message.cseq)?.method == .invite else { return nil }

@@ -46,6 +46,7 @@ enum EdgeMetrics {
             metric("tandem_sip_datagrams_out_total", "counter", "UDP datagrams sent.", [("", "\(transport.datagramsOut)")])
             metric("tandem_sip_send_failures_total", "counter", "Sends that failed.", [("", "\(transport.sendFailures)")])
         }
+        out += EdgePresenceMetrics.render(core.presence)
         return out
     }
 }

@@ -70,6 +70,9 @@ struct EdgePresenceTests {
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         #expect(count == 0)
+        let metrics = try await edge.metricsText()
+        #expect(metrics.contains("tandem_presence_subscribes_total 1"))
+        #expect(metrics.contains("tandem_presence_notify_failures_total 1"))
         await edge.stop()
     }
 
