@@ -8,6 +8,7 @@ pkgs=(
   nftables iproute2 procps                                         # run/test: kernel offload, netns harness
   sip-tester                                                       # test/perf: SIPp
   kamailio rtpengine-daemon jq                                     # test/perf: interop proxy, reference relay, bench
+  kamailio-presence-modules                                        # perf: bench-presence.sh's Kamailio side
 )
 # Extra peers for integration tests and side-by-side benchmarks (TANDEM_PEERS=0 skips them).
 if [ "${TANDEM_PEERS:-1}" = "1" ]; then

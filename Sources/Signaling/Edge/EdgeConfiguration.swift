@@ -82,6 +82,8 @@ public struct EdgeConfiguration: Sendable {
     public var keepalive = EdgeKeepaliveSettings()
     /// Media steering through ng relays (YAML `media:`; no relays = off).
     public var media = EdgeMediaSettings()
+    /// SUBSCRIBE/NOTIFY, PUBLISH and MESSAGE answered at the edge (`EdgePresenceSettings`).
+    public var presence = EdgePresenceSettings()
     /// Admin HTTP `host:port`; nil disables it.
     public var admin: String? = "127.0.0.1:9103"
     /// Where the SQLite location file lives.

@@ -20,6 +20,7 @@ import Yams
 ///   max_contacts: 10
 /// keepalive: { enabled: true, interval: 20, max_pings_lost: 3 }   # interval in seconds
 /// media: { relays: ["127.0.0.1:2223"], policy: nat }   # see EdgeMediaConfigurationFile
+/// presence: { enabled: true, ... }  # SUBSCRIBE/PUBLISH/MESSAGE at the edge: see EdgeConfigurationFile+Presence
 /// admin: 127.0.0.1:9103            # "" disables
 /// data_dir: ./var/signaling
 /// timers: { t1_ms: 500, timer_c_ms: 180000 }
@@ -76,6 +77,7 @@ public enum EdgeConfigurationFile {
             case "registrar": configuration.registrar = try registrar(value, over: configuration.registrar, reader: reader)
             case "keepalive": configuration.keepalive = try keepalive(value, over: configuration.keepalive, reader: reader)
             case "media": configuration.media = try EdgeMediaConfigurationFile.section(value, over: configuration.media, reader: reader)
+            case "presence": configuration.presence = try presence(value, over: configuration.presence, reader: reader)
             case "admin":
                 let text = try reader.string(value, key: key)
                 if text.isEmpty {

@@ -35,6 +35,7 @@ extension EdgeCore {
         // A gateway is neither NATed nor a phone: its Contacts are left alone like the farm's.
         let trusted = farmBox != nil || configuration.gateways.contains { $0.matches(source) }
         if message.method == .bye, let callID = try? message.callID { dispatch.noteBye(callID: callID) }
+        observeDialogs(message, fromFarm: farmBox != nil)
         if message.isResponse, let farmBox {
             noteDispatch(dispatch.noteResponse(message, from: farmBox, now: now))
         }
@@ -85,6 +86,7 @@ extension EdgeCore {
                     apply(output.changes)
                 }
                 if message.isResponse { noteSteeringSend(message) }
+                if message.isResponse { observeDialogs(message, fromFarm: false) }  // the edge's own 408/480/487...
                 send(message.bytes, to: peer, local: local)
             case .deliverLocal(let message, let server?, let source, let local):
                 deliverLocal(message, server: server, source: source, local: local)
@@ -95,6 +97,11 @@ extension EdgeCore {
                 noteDispatch(dispatch.dispatcher.probeResult(probeID, .response(status), now: EdgeClock.monotonicNow()))
             case .originatedFailure(_, .dispatcher(let probeID), _):
                 noteDispatch(dispatch.dispatcher.probeResult(probeID, .timeout, now: EdgeClock.monotonicNow()))
+            case .originatedResponse(let response, _, .application(let id)) where ownsPresenceRequest(id):
+                guard let status = response.statusCode, status >= 200 else { continue }
+                presenceRequestEnded(id, status: status)
+            case .originatedFailure(_, .application(let id), _) where ownsPresenceRequest(id):
+                presenceRequestEnded(id, status: 408)
             case .originatedResponse, .originatedFailure:
                 break
             }
@@ -106,6 +113,7 @@ extension EdgeCore {
     private func deliverLocal(_ message: SIPMessage, server: SIPTransactionID, source: SIPPeer, local: LocalSocketRef) {
         let now = EdgeClock.monotonicNow()
         guard message.method == .register else {
+            if handlePresenceRequest(message, server: server, source: source, local: local) { return }
             perform(proxy.respond(to: server, status: 501, reason: "Not Implemented", now: now))
             return
         }

@@ -33,6 +33,8 @@ final class EdgeCore {
 
     /// Media steering (`EdgeCore+Steering.swift`); nil when no relay is configured.
     var steering: EdgeSteering?
+    /// SUBSCRIBE/PUBLISH/MESSAGE services (`EdgeCore+Presence.swift`); nil when disabled.
+    var presence: EdgePresence?
 
     var proxyTimer: Scheduled<Void>?
     var proxyTimerAt: SIPInstant?
@@ -104,6 +106,7 @@ final class EdgeCore {
                 registrar.store.allBindings.filter { $0.key.contactURI == contact && !$0.isExpired(at: EdgeClock.wallNow()) }
             },
             registersLocally: { [unowned self] host in registrar.configuration.domainMode(host) == .local })
+        installPresenceRouter()
     }
 
     /// SIGHUP: farm, registrar limits and domain modes, keepalive interval / loss limit.
@@ -125,6 +128,7 @@ final class EdgeCore {
             logger.error("dispatcher configuration rejected; keeping the old one", metadata: ["error": "\(error)"])
         }
         installRouter()
+        reloadPresence(new.presence)
         if keepaliveChanged {
             keepalive = KeepaliveScheduler(configuration: Self.keepaliveConfiguration(configuration, listeners: listeners),
                                            start: EdgeClock.wallNow())
@@ -163,6 +167,7 @@ final class EdgeCore {
     func stopTimers() {
         stopDispatch()
         stopSteering()
+        stopPresence()
         for task in periodicTasks { task.cancel() }
         periodicTasks = []
         proxyTimer?.cancel()
@@ -225,5 +230,6 @@ final class EdgeCore {
         guard !changes.isEmpty else { return }
         persistence?.enqueue(changes)
         if configuration.keepalive.enabled { keepalive.apply(changes) }
+        presenceLocationChanged(changes)
     }
 }

@@ -47,6 +47,7 @@ enum EdgeMetrics {
             metric("tandem_sip_send_failures_total", "counter", "Sends that failed.", [("", "\(transport.sendFailures)")])
         }
         out += EdgeSteeringMetrics.render(core)
+        out += EdgePresenceMetrics.render(core.presence)
         return out
     }
 }

@@ -48,6 +48,8 @@ public final class EdgeServer: Sendable {
         do {
             let database = try LocationDatabase.open(directory: configuration.dataDirectory)
             let stored = try database.loadLive(now: EdgeClock.wallNow())
+            let presenceDatabase = configuration.presence.enabled
+                ? try EdgePresenceDatabase.open(directory: configuration.dataDirectory) : nil
             let persistence = LocationPersistence(database: database) { error in
                 logger.error("location write failed", metadata: ["error": "\(error)"])
             }
@@ -69,6 +71,7 @@ public final class EdgeServer: Sendable {
                 core.startTimers()
                 core.startDispatch()
                 core.startSteering()
+                core.startPresence(database: presenceDatabase)
                 box.value = core
             }.get()
             var admin: (any Channel)?

@@ -16,6 +16,7 @@ public struct DialogStateTracker: Sendable {
         var caller: AddressOfRecord
         var callee: AddressOfRecord
         var order: UInt64
+        var sides: DialogSides
         /// Per To tag ("" = the INVITE before any tagged response).
         var dialogs: [String: DialogState]
 
@@ -27,6 +28,9 @@ public struct DialogStateTracker: Sendable {
     var counter: UInt64 = 0
     /// How long a finished Call-ID keeps ignoring events.
     public var tombstoneMilliseconds: Int64 = 64_000
+    /// Documents list only the entity's most active dialog (newest wins a tie), for phones that
+    /// cannot show several calls on one key (Kamailio's `force_single_dialog`).
+    public var forceSingleDialog = false
 
     public init() {}
 
@@ -34,10 +38,11 @@ public struct DialogStateTracker: Sendable {
     public mutating func apply(_ event: DialogCallEvent, now: SIPInstant) -> [DialogInfoUpdate] {
         let callID: String
         switch event {
-        case .invite(let id, let fromTag, let caller, let callee):
-            guard calls[id] == nil, tombstones[id] == nil else { return [] }
+        case .invite(let id, let fromTag, let caller, let callee, let sides):
+            guard calls[id] == nil, tombstones[id] == nil, !sides.isEmpty else { return [] }
             counter += 1
-            calls[id] = Call(callID: id, fromTag: fromTag, caller: caller, callee: callee, order: counter, dialogs: ["": .trying])
+            calls[id] = Call(callID: id, fromTag: fromTag, caller: caller, callee: callee, order: counter, sides: sides,
+                             dialogs: ["": .trying])
             callID = id
         case .response(let id, let toTag, let status):
             guard var call = calls[id], status > 100 else { return [] }
@@ -64,8 +69,9 @@ public struct DialogStateTracker: Sendable {
             callID = id
         }
         guard let call = calls[callID] else { return [] }
-        var aors = [call.caller]
-        if call.callee != call.caller { aors.append(call.callee) }
+        var aors: [AddressOfRecord] = []
+        if call.sides.contains(.initiator) { aors.append(call.caller) }
+        if call.sides.contains(.recipient), !aors.contains(call.callee) { aors.append(call.callee) }
         let updates = aors.map { DialogInfoUpdate(aor: $0, document: document(for: $0)) }
         if call.isFinished {
             calls[callID] = nil
@@ -82,10 +88,12 @@ public struct DialogStateTracker: Sendable {
     /// The full-state document of one AOR right now.
     public func document(for aor: AddressOfRecord) -> DialogInfoDocument {
         var entries: [DialogInfoEntry] = []
-        for call in calls.values.sorted(by: { $0.order < $1.order }) where call.caller == aor || call.callee == aor {
+        for call in calls.values.sorted(by: { $0.order < $1.order }) {
+            let asCaller = call.caller == aor && call.sides.contains(.initiator)
+            guard asCaller || (call.callee == aor && call.sides.contains(.recipient)) else { continue }
             let live = !call.isFinished
             for (toTag, state) in call.dialogs.sorted(by: { $0.key < $1.key }) where !live || state != .terminated {
-                let initiator = call.caller == aor
+                let initiator = asCaller
                 let tag: String? = toTag.isEmpty ? nil : toTag
                 entries.append(DialogInfoEntry(
                     id: Self.dialogID(call.callID, call.fromTag, toTag), callID: call.callID,
@@ -94,6 +102,11 @@ public struct DialogStateTracker: Sendable {
                     localIdentity: (initiator ? call.caller : call.callee).description,
                     remoteIdentity: (initiator ? call.callee : call.caller).description))
             }
+        }
+        if forceSingleDialog, entries.count > 1 {
+            // `max` keeps the first of equals; reversed so the newest call wins a tie.
+            let best = entries.reversed().max { $0.state.activity < $1.state.activity }
+            entries = best.map { [$0] } ?? []
         }
         return DialogInfoDocument(entity: aor, dialogs: entries)
     }

@@ -10,7 +10,8 @@ public enum EventContent: Sendable, Hashable {
     public static func empty(_ package: SIPEventPackage, entity: AddressOfRecord) -> EventContent {
         switch package {
         case .presence:
-            return .document(contentType: package.contentType, body: PIDFDocument(entity: entity.description).xml())
+            let closed = PIDFDocument(entity: entity.description, tuples: [PIDFTuple(id: "offline", basic: .closed)])
+            return .document(contentType: package.contentType, body: closed.xml())
         case .dialog:
             return .dialogInfo(DialogInfoDocument(entity: entity, dialogs: []))
         case .messageSummary:

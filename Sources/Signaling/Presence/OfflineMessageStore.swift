@@ -1,8 +1,10 @@
 /// Instant messages (RFC 3428) at the edge with store-and-forward for offline users (what
 /// Kamailio's msilo does): online recipients get the MESSAGE forwarded, offline ones have it
 /// stored in memory (bounded) and the sender gets 202 Accepted; the recipient's next REGISTER
-/// releases the queue, each message with a Date header saying when it was sent. A failed
-/// delivery keeps the message for the next REGISTER. Not persisted across restarts.
+/// releases the queue one message at a time, oldest first (the next leaves after the 2xx of the
+/// previous, so UDP cannot reorder them), each with a Date header saying when it was sent. A failed
+/// delivery keeps the message for the next REGISTER. Persistence is the driver's: `allMessages`
+/// out, `restore` in.
 public struct OfflineMessageStore: Sendable {
     public var settings: OfflineMessageSettings
     var messages: [UInt64: OfflineMessage] = [:]
@@ -26,7 +28,16 @@ public struct OfflineMessageStore: Sendable {
     {
         guard request.method == .message else { return reply(request, 405, "Method Not Allowed") }
         guard let recipient = (try? request.requestURI).flatMap(AddressOfRecord.init(uri:)) else { return reply(request, 404, "Not Found") }
+        guard request.body.count <= settings.maxBodyBytes else { return reply(request, 513, "Message Too Large") }
         if isOnline(recipient) { return [.deliver(request, to: recipient)] }
+        return store(request, recipient: recipient, now: now, unixSeconds: unixSeconds)
+    }
+
+    /// Stores a MESSAGE (the recipient is offline, or no binding accepted it) and answers 202;
+    /// a full quota is 480, an oversize body 513.
+    public mutating func store(_ request: SIPMessage, recipient: AddressOfRecord, now: SIPInstant,
+                               unixSeconds: Int64) -> [MessageAction]
+    {
         guard let from = try? request.from else { return reply(request, 400, "Bad From") }
         guard request.body.count <= settings.maxBodyBytes else { return reply(request, 513, "Message Too Large") }
         guard messages.count < settings.maxTotal, (byRecipient[recipient]?.count ?? 0) < settings.maxPerRecipient else {
@@ -43,33 +54,70 @@ public struct OfflineMessageStore: Sendable {
         return reply(request, 202, "Accepted")
     }
 
-    /// The recipient registered: every stored message not already in flight goes out, oldest first.
+    /// The recipient registered: the oldest stored message goes out, unless one is already in
+    /// flight (the rest follow one by one from `deliveryResult`).
     public mutating func userRegistered(_ aor: AddressOfRecord, now: SIPInstant) -> [MessageAction] {
-        var actions: [MessageAction] = []
-        for id in byRecipient[aor] ?? [] {
-            guard var message = messages[id], !message.inFlight else { continue }
-            message.inFlight = true
-            message.attempts += 1
-            messages[id] = message
-            if let request = build(message) { actions.append(.sendMessage(request, to: aor, stored: id)) }
-        }
-        return actions
+        let ids = byRecipient[aor] ?? []
+        guard !ids.contains(where: { messages[$0]?.inFlight == true }), let first = ids.first else { return [] }
+        return send(first)
     }
 
-    /// The outcome of a delivery: 2xx removes the message, anything else keeps it for next time.
-    public mutating func deliveryResult(_ id: UInt64, status: Int) {
-        guard var message = messages[id] else { return }
-        if (200..<300).contains(status) {
-            remove(id)
-        } else {
+    /// The outcome of a delivery: 2xx removes the message and sends the next one of that
+    /// recipient; anything else keeps it (and the rest) for the next REGISTER.
+    @discardableResult
+    public mutating func deliveryResult(_ id: UInt64, status: Int) -> [MessageAction] {
+        guard var message = messages[id] else { return [] }
+        guard (200..<300).contains(status) else {
             message.inFlight = false
             messages[id] = message
+            return []
+        }
+        remove(id)
+        guard let next = byRecipient[message.recipient]?.first else { return [] }
+        return send(next)
+    }
+
+    /// Drops messages older than the retention time; returns their ids.
+    @discardableResult
+    public mutating func advance(to now: SIPInstant) -> [UInt64] {
+        var dropped: [UInt64] = []
+        for (id, message) in messages where message.storedAt + settings.retentionMilliseconds <= now {
+            remove(id)
+            dropped.append(id)
+        }
+        return dropped.sorted()
+    }
+
+    /// The earliest retention deadline.
+    public var nextDeadline: SIPInstant? {
+        messages.values.map(\.storedAt).min().map { $0 + settings.retentionMilliseconds }
+    }
+
+    /// Every stored message, oldest first (what the persistence layer writes).
+    public var allMessages: [OfflineMessage] { messages.keys.sorted().compactMap { messages[$0] } }
+
+    public func message(_ id: UInt64) -> OfflineMessage? { messages[id] }
+
+    /// Puts back messages saved before a restart, in id order (= arrival order), none in flight.
+    public mutating func restore(_ saved: [OfflineMessage]) {
+        for var message in saved.sorted(by: { $0.id < $1.id }) where messages[message.id] == nil {
+            message.inFlight = false
+            messages[message.id] = message
+            byRecipient[message.recipient, default: []].append(message.id)
+            nextID = max(nextID, message.id &+ 1)
         }
     }
 
-    /// Drops messages older than the retention time.
-    public mutating func advance(to now: SIPInstant) {
-        for (id, message) in messages where message.storedAt + settings.retentionMilliseconds <= now { remove(id) }
+    /// The id the next stored message gets (the driver compares before/after to persist it).
+    public var nextMessageID: UInt64 { nextID }
+
+    mutating func send(_ id: UInt64) -> [MessageAction] {
+        guard var message = messages[id] else { return [] }
+        message.inFlight = true
+        message.attempts += 1
+        messages[id] = message
+        guard let request = build(message) else { return [] }
+        return [.sendMessage(request, to: message.recipient, stored: id)]
     }
 
     mutating func remove(_ id: UInt64) {

@@ -6,7 +6,16 @@ public struct PresencePublication: Sendable, Hashable {
     public internal(set) var document: PIDFDocument
     public internal(set) var expiresAt: SIPInstant
     /// Creation order, so composition is stable across refreshes.
-    let order: UInt64
+    public let order: UInt64
+
+    /// A publication as saved before a restart (the persistence layer rebuilds it).
+    public init(presentity: AddressOfRecord, entityTag: String, document: PIDFDocument, expiresAt: SIPInstant, order: UInt64) {
+        self.presentity = presentity
+        self.entityTag = entityTag
+        self.document = document
+        self.expiresAt = expiresAt
+        self.order = order
+    }
 }
 
 /// What a PUBLISH did: the response, and the presentity whose composed state changed (feed
@@ -28,6 +37,9 @@ public struct PresenceSettings: Sendable {
     public var entityTagPrefix: String = "e"
     /// Only the presentity itself may publish for it (From AOR == Request-URI AOR).
     public var requireSelfPublish: Bool = true
+    /// Reads a PUBLISH body; nil means malformed (400). The default is the Foundation-free
+    /// `PIDFDocument.parse`; the daemon injects a libxml2-backed reader (`EdgePIDFReader`).
+    public var readPIDF: @Sendable ([UInt8]) -> PIDFDocument? = { try? PIDFDocument.parse($0) }
 
     public init() {}
 }

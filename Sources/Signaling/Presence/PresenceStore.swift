@@ -15,9 +15,12 @@ public struct PresenceStore: Sendable {
         (byPresentity[presentity] ?? []).compactMap { publications[$0] }.sorted { $0.order < $1.order }
     }
 
-    /// The composed document watchers see.
+    /// The composed document watchers see. Nothing published (never, or every publication
+    /// lapsed) is one `closed` tuple: watchers show "offline" rather than "unknown".
     public func document(for presentity: AddressOfRecord) -> PIDFDocument {
-        PIDFDocument.composed(entity: presentity.description, publications(of: presentity).map(\.document))
+        var doc = PIDFDocument.composed(entity: presentity.description, publications(of: presentity).map(\.document))
+        if doc.tuples.isEmpty { doc.tuples = [PIDFTuple(id: "offline", basic: .closed)] }
+        return doc
     }
 
     /// The composed state as NOTIFY content.
@@ -52,7 +55,7 @@ public struct PresenceStore: Sendable {
             guard let type = try? request.contentType, type.matches("application", "pidf+xml") else {
                 return fail(request, 415, "Unsupported Media Type", extra: [("Accept", "application/pidf+xml")])
             }
-            guard let parsed = try? PIDFDocument.parse(Array(request.body)) else { return fail(request, 400, "Bad PIDF") }
+            guard let parsed = settings.readPIDF(Array(request.body)) else { return fail(request, 400, "Bad PIDF") }
             document = parsed
         }
         let expiresAt = now + Int64(expires) * 1000
@@ -100,6 +103,24 @@ public struct PresenceStore: Sendable {
     }
 
     public var nextDeadline: SIPInstant? { publications.values.map(\.expiresAt).min() }
+
+    /// Every presentity with at least one publication.
+    public var presentities: [AddressOfRecord] { byPresentity.keys.sorted() }
+
+    /// Puts back publications saved before a restart (lapsed ones skipped). The entity-tag counter
+    /// continues after every restored tag and order, so a new tag never names an old publication.
+    public mutating func restore(_ saved: [PresencePublication], now: SIPInstant) {
+        for publication in saved where publication.expiresAt > now {
+            publications[publication.entityTag] = publication
+            byPresentity[publication.presentity, default: []].insert(publication.entityTag)
+            counter = max(counter, publication.order)
+            if publication.entityTag.hasPrefix(settings.entityTagPrefix),
+               let n = UInt64(publication.entityTag.dropFirst(settings.entityTagPrefix.count))
+            {
+                counter = max(counter, n)
+            }
+        }
+    }
 
     mutating func mintTag() -> String {
         counter += 1

@@ -20,12 +20,14 @@ public struct Subscription: Sendable {
     public internal(set) var routeSet: [String]
     /// Where NOTIFYs go on the wire: the SUBSCRIBE's source.
     public internal(set) var peer: SIPPeer
+    /// The socket the SUBSCRIBE came in on: NOTIFYs leave from it, so they pass the watcher's pinhole.
+    public internal(set) var socket: LocalSocketRef?
     public internal(set) var authorization: SubscriptionAuthorization
     public internal(set) var expiresAt: SIPInstant
     /// CSeq of our last NOTIFY.
-    var localCSeq: UInt32 = 0
+    public internal(set) var localCSeq: UInt32 = 0
     /// `version` of the last dialog-info document sent (RFC 4235 §4.1: starts at 0).
-    var dialogVersion: Int = -1
+    public internal(set) var dialogVersion: Int = -1
     var lastNotifyAt: SIPInstant?
     /// States waiting for the rate-limit window to pass (oldest first).
     var queued: [EventContent] = []

@@ -30,7 +30,9 @@ public struct SubscriptionTable: Sendable {
     /// Handles one SUBSCRIBE: new subscription, refresh, unsubscribe (Expires 0) or fetch (a new
     /// SUBSCRIBE with Expires 0). Answers 200 (not 202: RFC 6665 §8.3.1 deprecates 202) followed
     /// by the immediate NOTIFY with the current state.
-    public mutating func receiveSubscribe(_ request: SIPMessage, from peer: SIPPeer, now: SIPInstant) -> [SubscriptionAction] {
+    public mutating func receiveSubscribe(_ request: SIPMessage, from peer: SIPPeer, local: LocalSocketRef? = nil,
+                                          now: SIPInstant) -> [SubscriptionAction]
+    {
         guard request.method == .subscribe else { return reply(request, 405, "Method Not Allowed") }
         let eventValue = request.values(.event).first ?? ""
         guard let package = SIPEventPackage(eventHeader: eventValue), settings.packages.contains(package) else {
@@ -56,6 +58,7 @@ public struct SubscriptionTable: Sendable {
                 return reply(request, 481, "Subscription Does Not Exist")
             }
             sub.peer = peer
+            if let local { sub.socket = local }
             if let contact { sub.remoteTarget = contact }
             sub.expiresAt = now + Int64(expires) * 1000
             subscriptions[id] = sub
@@ -88,7 +91,7 @@ public struct SubscriptionTable: Sendable {
             watcherURI: SIPNameAddress(displayName: from.displayName, uri: from.uri).description,
             presentityURI: SIPNameAddress(uri: to.uri).description,
             remoteTarget: contact, routeSet: ((try? request.recordRoutes) ?? []).map(\.description),
-            peer: peer, authorization: decision, expiresAt: now + Int64(expires) * 1000)
+            peer: peer, socket: local, authorization: decision, expiresAt: now + Int64(expires) * 1000)
         insert(sub)
         var actions = reply(request, 200, "OK", toTag: localTag,
                             extra: [("Expires", "\(expires)"), ("Contact", settings.contact)])
@@ -123,6 +126,9 @@ public struct SubscriptionTable: Sendable {
                                       now: SIPInstant) -> [SubscriptionAction]
     {
         let key = EventResourceKey(presentity: presentity, package: package)
+        // Unchanged state (the same response seen inbound and relayed, a PUBLISH that composes to
+        // the same document) is no news: no NOTIFY.
+        guard resources[key] != content else { return [] }
         resources[key] = content
         var actions: [SubscriptionAction] = []
         for id in (byResource[key] ?? []).sorted() {

@@ -52,7 +52,9 @@ import Testing
         _ = store.receivePublish(F.publish(expires: 60, pidf: F.pidf()), now: t0)
         #expect(store.advance(to: t0 + 59_999).isEmpty)
         #expect(store.advance(to: t0 + 60_000) == [F.aor("bob")])
-        #expect(store.document(for: F.aor("bob")).tuples.isEmpty)
+        // Nothing published any more: one closed tuple, so watchers show "offline".
+        #expect(store.document(for: F.aor("bob")).tuples.map(\.basic) == [.closed])
+        #expect(store.publications(of: F.aor("bob")).isEmpty)
     }
 
     @Test func twoPublishersCompose() throws {
