@@ -41,7 +41,7 @@ struct PerfNGCommand: ParsableCommand {
         c.cpu = cpu
         c.relayPID = relayPID
         let line = ProgressLine.make(enabled: progress)
-        let result = try NGLoadGenerator(configuration: c, progress: line.map { l in { l.update($0) } }).run()
+        let result = try NGLoadGenerator(configuration: c, progress: line?.sink).run()
         line?.clear()
         if let report {
             try PerfReportBuilder.ng(result, command: PerfReportOption.commandLine()).write(to: report)

@@ -68,7 +68,7 @@ struct PerfRTPCommand: ParsableCommand {
             var probesDone = 0
             line?.prefix = "probe 1/\(maxProbes) (at most)"
             line?.extraSecondsLeft = Double(maxProbes - 1) * perProbe
-            finder.progress = line.map { l in { l.update($0) } }
+            finder.progress = line?.sink
             let result = finder.run { probe in
                 probesDone += 1
                 line?.clear()
@@ -91,7 +91,7 @@ struct PerfRTPCommand: ParsableCommand {
             return
         }
         let line = ProgressLine.make(enabled: progress)
-        let result = try RTPLoadGenerator(configuration: c, progress: line.map { l in { l.update($0) } }).run()
+        let result = try RTPLoadGenerator(configuration: c, progress: line?.sink).run()
         line?.clear()
         if let report {
             try PerfReportBuilder.rtp(result, command: PerfReportOption.commandLine()).write(to: report)

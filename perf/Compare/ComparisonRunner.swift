@@ -43,7 +43,7 @@ public struct ComparisonRunner: Sendable {
                 let done = runs.count
                 progress?.prefix = "round \(round)/\(rounds) \(target.name)"
                 progress?.extraSecondsLeft = Double(total - done - 1) * secondsPerRun
-                let sink: (@Sendable (LoadProgress) -> Void)? = progress.map { line in { line.update($0) } }
+                let sink = progress?.sink
                 var run = ComparisonRun(target: target.name, round: round)
                 switch workload {
                 case .rtp:

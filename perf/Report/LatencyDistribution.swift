@@ -30,7 +30,7 @@ public struct LatencyDistribution: Sendable, Codable, Equatable {
             self.init(cdf: [], buckets: [])
             return
         }
-        cdf = LatencyDistribution.percentiles.map {
+        let cdf = LatencyDistribution.percentiles.map {
             Point(percentile: $0, microseconds: Double($0 >= 100 ? h.max : h.valueAtPercentile(max($0, 0.0001))) / 1000)
         }
         var out: [Bucket] = []
@@ -47,6 +47,6 @@ public struct LatencyDistribution: Sendable, Codable, Equatable {
         // Drop empty buckets at both ends.
         while let first = out.first, first.count == 0 { out.removeFirst() }
         while let last = out.last, last.count == 0 { out.removeLast() }
-        buckets = out
+        self.init(cdf: cdf, buckets: out)
     }
 }

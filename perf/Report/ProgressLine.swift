@@ -26,6 +26,9 @@ public final class ProgressLine: @unchecked Sendable {
         (enabled ?? stderrIsTerminal) ? ProgressLine() : nil
     }
 
+    /// A closure generators can hold (they take `@Sendable (LoadProgress) -> Void`).
+    public var sink: @Sendable (LoadProgress) -> Void { { [self] sample in self.update(sample) } }
+
     public func update(_ sample: LoadProgress) {
         lock.locked {
             let now = ProgressLine.monotonicNanoseconds()

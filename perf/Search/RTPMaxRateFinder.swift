@@ -46,7 +46,7 @@ public struct RTPMaxRateFinder: Sendable {
             configuration.rate = rate
             let probe: ProbeReport
             do {
-                let report = try RTPLoadGenerator(configuration: configuration, progress: progress).run()
+                let report = try RTPLoadGenerator(configuration: configuration, progress: self.progress).run()
                 let why = RTPMaxRateFinder.verdict(report, lossThreshold: lossThreshold,
                                                    p99BoundMicroseconds: p99BoundMicroseconds)
                 probe = ProbeReport(rate: rate, passed: why == nil, verdict: why ?? "pass", report: report)

@@ -78,7 +78,7 @@ public struct TuneRunner: Sendable {
         c.relay = ng
         c.relayPID = relay.pid
         do {
-            let report = try RTPLoadGenerator(configuration: c, progress: progress.map { l in { l.update($0) } }).run()
+            let report = try RTPLoadGenerator(configuration: c, progress: progress?.sink).run()
             return TuneTrial(settings: settings, report: report, error: nil, seconds: Date().timeIntervalSince(began))
         } catch {
             return TuneTrial(settings: settings, report: nil, error: error.description, seconds: Date().timeIntervalSince(began))
