@@ -80,8 +80,10 @@ struct PerfCompareCommand: ParsableCommand {
         let f = { (v: Double?) in v.map { FixedPoint.format($0, digits: 1) } ?? "-" }
         if let r = run.rtp {
             return "\(Int(r.receivedPps)) pps received, loss \(FixedPoint.format(r.lossFraction * 100, digits: 3))%, " +
-                "p99 \(f(r.latencyP99Microseconds)) µs, relay CPU/10k pps \(f(r.relayCPUPercentPer10kPps))%, " +
-                "core/10k pps \(f(r.relayCorePercentPer10kPps))%" + (r.generatorBound ? " (generator-bound)" : "")
+                "p99 \(f(r.latencyP99Microseconds)) µs" +
+                (r.relayCPUPercentPer10kPps.map { ", relay CPU \(f($0))% per 10k pps" } ?? "") +
+                (r.relayCorePercentPer10kPps.map { ", relay core \(f($0))% per 10k pps" } ?? "") +
+                (r.generatorBound ? " (generator-bound)" : "")
         }
         if let g = run.ng {
             return "\(f(g.callsPerSecond)) calls/s, \(g.callsFailed) failed, p99 " +

@@ -101,12 +101,5 @@ public struct ComparisonReport: Sendable, Codable {
     }
 
     /// Three significant digits, grouped thousands for large figures.
-    static func figure(_ v: Double) -> String {
-        let a = Swift.abs(v)
-        if a >= 1000 { return LoadProgress.grouped(Int(v.rounded())) }
-        if a >= 100 { return FixedPoint.format(v, digits: 0) }
-        if a >= 10 { return FixedPoint.format(v, digits: 1) }
-        if a >= 1 { return FixedPoint.format(v, digits: 2) }
-        return FixedPoint.format(v, digits: 3)
-    }
+    static func figure(_ v: Double) -> String { AxisScale.figure(v) }
 }

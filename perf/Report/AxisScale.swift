@@ -90,6 +90,16 @@ public struct AxisScale: Sendable, Equatable {
         return nice * magnitude
     }
 
+    /// A data value with three significant digits (4998.15 → 4,998; 66.82 → 66.8; 0.1234 → 0.123).
+    public static func figure(_ v: Double) -> String {
+        let a = Swift.abs(v)
+        if a >= 1000 { return LoadProgress.grouped(Int(v.rounded())) }
+        if a >= 100 { return FixedPoint.format(v, digits: 0) }
+        if a >= 10 { return FixedPoint.format(v, digits: 1) }
+        if a >= 1 || a == 0 { return a == 0 ? "0" : FixedPoint.format(v, digits: 2) }
+        return FixedPoint.format(v, digits: 3)
+    }
+
     /// A short tick label: 1.5k, 20k, 1.2M, 0.05, 250.
     public static func label(_ v: Double) -> String {
         let a = Swift.abs(v)

@@ -127,8 +127,9 @@ public enum PerfReportBuilder {
         var charts: [String] = []
         // One bar chart per metric: the median with its spread over rounds, per target.
         for m in c.metrics {
-            var chart = SVGBarChart(title: "\(m.metric)", yLabel: m.unit, categories: c.targets, seriesNames: ["median over rounds (whisker: min–max)"],
-                                    values: m.summaries.map { s in [s.map { .init(value: $0.median, low: $0.min, high: $0.max) }] })
+            var chart = SVGBarChart(title: "\(m.metric): median over \(c.rounds) rounds, whisker min–max", yLabel: m.unit,
+                                    categories: [""], seriesNames: c.targets,
+                                    values: [m.summaries.map { s in s.map { .init(value: $0.median, low: $0.min, high: $0.max) } }])
             if let r = m.ratios.dropFirst().compactMap({ $0 }).first, c.targets.count == 2 {
                 chart.subtitle = "\(c.targets[1]) / \(baseline) = \(f(r.median, 2))× [\(f(r.min, 2))–\(f(r.max, 2))]" +
                     (m.lowerIsBetter ? ", lower is better" : ", higher is better")

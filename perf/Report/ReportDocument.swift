@@ -41,12 +41,12 @@ public struct ReportDocument: Sendable {
     public func html() -> String {
         let e = XMLText.escape
         var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(e(title))</title>\n" +
-            "<style>body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1340px}" +
+            "<style>body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1400px}" +
             "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}" +
             "table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px}" +
             "td{text-align:right}td:first-child,th{text-align:left}th{background:#f3f3f3}" +
-            ".note{color:#555;font-size:13px}.charts{display:flex;flex-wrap:wrap;gap:12px}" +
-            ".charts svg{border:1px solid #eee}</style></head><body>\n"
+            ".note{color:#555;font-size:13px}.charts{display:flex;flex-wrap:wrap;gap:10px}" +
+            ".charts svg{border:1px solid #eee;width:calc(50% - 8px);min-width:480px;height:auto}</style></head><body>\n"
         out += "<h1>\(e(title))</h1>\n"
         for n in notes { out += "<p class=\"note\">\(e(n))</p>\n" }
         for s in sections {

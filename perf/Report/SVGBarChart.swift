@@ -68,11 +68,13 @@ public struct SVGBarChart: Sendable {
                     out += "<line x1=\"\(n(cx - 4))\" y1=\"\(n(py(lo)))\" x2=\"\(n(cx + 4))\" y2=\"\(n(py(lo)))\" class=\"whisker\"/>\n"
                     out += "<line x1=\"\(n(cx - 4))\" y1=\"\(n(py(hi)))\" x2=\"\(n(cx + 4))\" y2=\"\(n(py(hi)))\" class=\"whisker\"/>\n"
                 }
-                out += "<text x=\"\(n(x + barW / 2))\" y=\"\(n(top - 4))\" class=\"tick\" text-anchor=\"middle\">" +
-                    "\(AxisScale.label(bar.value))</text>\n"
+                // The figure sits above the whisker (or the bar), so neither hides it.
+                let labelY = py(Swift.max(bar.value, bar.high ?? bar.value)) - 5
+                out += "<text x=\"\(n(x + barW / 2))\" y=\"\(n(labelY))\" class=\"tick\" text-anchor=\"middle\">" +
+                    "\(AxisScale.figure(bar.value))</text>\n"
             }
         }
-        out += SVGDocument.legend(names: seriesNames, dashed: [], x: SVGChart.left, y: 48, width: plotW)
+        out += SVGDocument.legend(names: seriesNames, dashed: [], x: SVGChart.left, y: 58, width: plotW)
         out += "</svg>\n"
         return out
     }

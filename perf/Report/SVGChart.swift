@@ -47,7 +47,7 @@ public struct SVGChart: Sendable {
         return palette[((i % palette.count) + palette.count) % palette.count]
     }
 
-    static let left = 72.0, right = 24.0, top = 64.0, bottom = 52.0
+    static let left = 72.0, right = 24.0, top = 74.0, bottom = 52.0
 
     public func svg() -> String {
         let plotW = width - SVGChart.left - SVGChart.right, plotH = height - SVGChart.top - SVGChart.bottom
@@ -104,7 +104,7 @@ public struct SVGChart: Sendable {
             }
         }
         out += SVGDocument.legend(names: series.map(\.name), dashed: series.map { $0.style == .dashed },
-                                  x: SVGChart.left, y: 48, width: plotW)
+                                  x: SVGChart.left, y: 58, width: plotW)
         out += "</svg>\n"
         return out
     }
