@@ -67,7 +67,7 @@ for ns in "$GEN" "$RELAY"; do ip -n "$ns" link set lo up; done
 in_gen ip link set tkb-g up
 in_relay ip link set tkb-r up
 in_relay sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.tkb-r.send_redirects=0 \
-  net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.tkb-r.rp_filter=0 net.core.rmem_max=8388608 net.core.wmem_max=8388608
+  net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.tkb-r.rp_filter=0
 # Receive processing: the relay side on the relay's core, the generator side on the generator's core.
 in_relay sh -c "printf '%x' $((1 << RELAY_CPU)) > /sys/class/net/tkb-r/queues/rx-0/rps_cpus"
 in_gen sh -c "printf '%x' $((1 << GEN_CPU)) > /sys/class/net/tkb-g/queues/rx-0/rps_cpus"
@@ -103,18 +103,21 @@ start() {  # start NAME NGPORT PORTMIN PORTMAX
   return 1
 }
 
-port=2231 lo=20000
+# Port ranges: the kernel path needs 4 ports per call for the 5000-call scaling step; the others 4 per call of $CALLS.
+declare -A RANGE=([tandem-kernel]="20000 44999" [tandem-user]="45000 49999" [bare-nft]="50000 54999" [rtpengine]="55000 59999")
+port=2231
 targets=()
 for name in $TARGETS; do
-  if start "$name" "$port" "$lo" "$((lo + 9999))"; then
+  read -r lo hi <<<"${RANGE[$name]}"
+  if start "$name" "$port" "$lo" "$hi"; then
     targets+=(--target "$name=$RA:$port,pid=${PID[$name]},core=$RELAY_CPU")
   fi
-  port=$((port + 1)); lo=$((lo + 10000))
+  port=$((port + 1))
 done
 echo "bench-kernel: targets ${targets[*]}" >&2
 
 GEN_RUN=(in_gen taskset -c "$GEN_CPU" "$TANDEM" perf)
-echo "## 1000 calls, ${RATE} pps, ${ROUNDS} rounds in alternation"
+echo "## $CALLS calls, ${RATE} pps, ${ROUNDS} rounds in alternation (relay core busy includes softirq forwarding)"
 echo
 "${GEN_RUN[@]}" compare "${targets[@]}" --workload rtp --calls "$CALLS" --rate "$RATE" --duration "$DURATION" \
   --warmup "$WARMUP" --rounds "$ROUNDS" --local-address "$GA" --cpu "$GEN_CPU" --no-progress \
@@ -122,7 +125,8 @@ echo
 jq -r '.metrics[] | "| \(.metric) (\(.unit)) | " + ([.summaries[] | if . then (.median*100|round/100|tostring) else "-" end] | join(" | ")) + " | " +
   ([.ratios[1:][] | if . then "\(.median*100|round/100)× [\(.min*100|round/100)–\(.max*100|round/100)]" else "-" end] | join(" | ")) + " |"' \
   "$OUT/compare.json" > "$OUT/compare.md" || true
-echo "| metric | $(jq -r '.targets | join(" | ")' "$OUT/compare.json") | $(jq -r '.targets[1:] | map(. + " / " ) | join(" | ")' "$OUT/compare.json") |"
+echo "| metric | $(jq -r '.targets | join(" | ")' "$OUT/compare.json") | $(jq -r '.targets[0] as $b | .targets[1:] | map(. + " / " + $b) | join(" | ")' "$OUT/compare.json") |"
+echo "|---|$(jq -r '[.targets[], .targets[1:][]] | map("---:") | join("|")' "$OUT/compare.json")|"
 cat "$OUT/compare.md"
 echo
 
