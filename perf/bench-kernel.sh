@@ -23,11 +23,12 @@ TANDEM="${TANDEM:-$ROOT/.build/release/tandem}"
 ROUNDS="${BENCH_ROUNDS:-3}"
 CALLS="${BENCH_CALLS:-1000}"
 RATE="${BENCH_RATE:-100000}"
+FIND_START="${BENCH_FIND_START:-$RATE}"
 DURATION="${BENCH_DURATION:-5}"
 WARMUP="${BENCH_WARMUP:-1}"
 FIND_MAX="${BENCH_FIND_MAX:-1}"
 PROBES="${BENCH_PROBES:-5}"
-SCALE_RATE="${BENCH_SCALE_RATE:-50000}"
+SCALE_RATE="${BENCH_SCALE_RATE:-20000}"
 SCALE_ROUNDS="${BENCH_SCALE_ROUNDS:-3}"
 RELAY_CPU="${BENCH_RELAY_CPU:-1}"
 GEN_CPU="${BENCH_GEN_CPU:-0}"
@@ -137,19 +138,19 @@ if [ "$FIND_MAX" = 1 ]; then
   echo "|---|---:|---|"
   for name in $TARGETS; do
     [ -n "${NG[$name]:-}" ] || continue
-    "${GEN_RUN[@]}" rtp --relay "$RA:${NG[$name]}" --calls "$CALLS" --rate "$RATE" --duration 3 --warmup "$WARMUP" \
+    "${GEN_RUN[@]}" rtp --relay "$RA:${NG[$name]}" --calls "$CALLS" --rate "$FIND_START" --duration 3 --warmup "$WARMUP" \
       --local-address "$GA" --cpu "$GEN_CPU" --relay-pid "${PID[$name]}" --relay-core "$RELAY_CPU" --find-max \
       --max-probes "$PROBES" --max-rate 1000000 --no-progress --report "$OUT/findmax-$name.html" --json \
       >"$OUT/findmax-$name.json" 2>"$OUT/findmax-$name.err" || echo '{}' >"$OUT/findmax-$name.json"
     jq -r --arg n "$name" '"| \($n) | \(if .maxRate then (.maxRate|floor|tostring) else "none" end) | " +
-      ([.probes[]? | "\(.rate|floor): \(.verdict)\(if .report.relayCorePercentPer10kPps then ", core " + (.report.relayCorePercentPer10kPps*100|round/100|tostring) + "%/10k" else "" end)"] | join(" · ")) + " |"' \
+      ([.probes[]? | "\(.rate|floor): \(.verdict)\(if .report.relayForwardingPercentPer10kPps then ", fwd " + (.report.relayForwardingPercentPer10kPps*100|round/100|tostring) + "%/10k" else "" end)"] | join(" · ")) + " |"' \
       "$OUT/findmax-$name.json"
   done
   echo
 fi
 
 if [ -n "${NG[tandem-kernel]:-}" ]; then
-  echo "## tandem kernel path: 10 vs 10,000 offloaded streams at ${SCALE_RATE} pps (relay core busy per 10k pps)"
+  echo "## tandem kernel path: 10 vs 10,000 offloaded streams at ${SCALE_RATE} pps (relay + core softirq per 10k pps)"
   echo
   echo "| round | 10 streams | 10,000 streams | ratio |"
   echo "|---|---:|---:|---:|"
@@ -159,8 +160,8 @@ if [ -n "${NG[tandem-kernel]:-}" ]; then
         --local-address "$GA" --cpu "$GEN_CPU" --relay-pid "${PID[tandem-kernel]}" --relay-core "$RELAY_CPU" \
         --no-progress --json >"$OUT/scale-$r-$calls.json" 2>"$OUT/scale-$r-$calls.err" || echo '{}' >"$OUT/scale-$r-$calls.json"
     done
-    a=$(jq -r '.relayCorePercentPer10kPps // 0' "$OUT/scale-$r-5.json")
-    b=$(jq -r '.relayCorePercentPer10kPps // 0' "$OUT/scale-$r-5000.json")
+    a=$(jq -r '.relayForwardingPercentPer10kPps // 0' "$OUT/scale-$r-5.json")
+    b=$(jq -r '.relayForwardingPercentPer10kPps // 0' "$OUT/scale-$r-5000.json")
     echo "| $r | $(printf '%.2f' "$a")% (loss $(jq -r '(.lossFraction // 0)*100' "$OUT/scale-$r-5.json")%) | $(printf '%.2f' "$b")% (loss $(jq -r '(.lossFraction // 0)*100' "$OUT/scale-$r-5000.json")%) | $(awk -v a="$a" -v b="$b" 'BEGIN{if (a>0) printf "%.2f", b/a; else print "-"}') |"
   done
   echo

@@ -23,6 +23,9 @@ public struct ComparisonMetric: Sendable {
         ComparisonMetric(name: "relay core busy per 10k pps", unit: "% core", lowerIsBetter: true) {
             $0.rtp?.relayCorePercentPer10kPps
         },
+        ComparisonMetric(name: "relay + softirq per 10k pps", unit: "% core", lowerIsBetter: true) {
+            $0.rtp?.relayForwardingPercentPer10kPps
+        },
     ]
 
     /// ng set-up figures.

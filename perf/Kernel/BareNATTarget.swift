@@ -37,7 +37,10 @@ public final class BareNATTarget {
     private let socket: NonBlockingUDPSocket
     private var calls: [String: Call] = [:]
     private var nextPort: Int
+    /// Port pairs of deleted calls, reused first (a find-max runs thousands of calls through one target).
+    private var freePairs: [(Int, Int)] = []
     private var nextMark: UInt32 = 1
+    private var freeMarks: [UInt32] = []
     public private(set) var installs = 0
     public private(set) var installErrors = 0
 
@@ -86,12 +89,20 @@ public final class BareNATTarget {
                   let a = IPv4Endpoint(host: configuration.address, port: call.callerPort),
                   let b = IPv4Endpoint(host: configuration.address, port: call.calleePort) else { return error("no media in answer") }
             if !call.legs.isEmpty { _ = BareNATTarget.runNFT(configuration.nft, configuration.ruleset.elements(call.legs, add: false)) }
-            guard nextMark + 2 <= BareNATRuleset.markMask else { return error("marks exhausted") }
+            let marks: (UInt32, UInt32)
+            if let reused = call.legs.first?.mark {
+                marks = (reused, reused + 1)
+            } else if let free = freeMarks.popLast() {
+                marks = (free, free + 1)
+            } else {
+                guard nextMark + 2 <= BareNATRuleset.markMask else { return error("marks exhausted") }
+                marks = (nextMark, nextMark + 1)
+                nextMark += 2
+            }
             call.legs = [
-                .init(mark: nextMark, peer: caller, local: a, outSource: b, outDestination: callee),
-                .init(mark: nextMark + 1, peer: callee, local: b, outSource: a, outDestination: caller),
+                .init(mark: marks.0, peer: caller, local: a, outSource: b, outDestination: callee),
+                .init(mark: marks.1, peer: callee, local: b, outSource: a, outDestination: caller),
             ]
-            nextMark += 2
             if let problem = BareNATTarget.runNFT(configuration.nft, configuration.ruleset.elements(call.legs, add: true)) {
                 installErrors += 1
                 return error("nft: \(problem)")
@@ -101,8 +112,12 @@ public final class BareNATTarget {
             return ["result": .text("ok"), "sdp": .string(NGCallScript.audioSDP(address: configuration.address,
                                                                                 port: call.callerPort, sessionID: 2))]
         case "delete":
-            if let call = calls.removeValue(forKey: callID), !call.legs.isEmpty {
-                _ = BareNATTarget.runNFT(configuration.nft, configuration.ruleset.elements(call.legs, add: false))
+            if let call = calls.removeValue(forKey: callID) {
+                if !call.legs.isEmpty {
+                    _ = BareNATTarget.runNFT(configuration.nft, configuration.ruleset.elements(call.legs, add: false))
+                }
+                freePairs.append((call.callerPort, call.calleePort))
+                if let mark = call.legs.first?.mark { freeMarks.append(mark) }
             }
             return ["result": .text("ok")]
         default:
@@ -112,6 +127,7 @@ public final class BareNATTarget {
 
     /// Two ports, even-aligned like RTP (the odd neighbours stay free for RTCP, which this target does not forward).
     private func allocatePorts() -> (Int, Int)? {
+        if let pair = freePairs.popLast() { return pair }
         if nextPort % 2 == 1 { nextPort += 1 }
         guard nextPort + 3 <= configuration.portMax else { return nil }
         defer { nextPort += 4 }

@@ -64,6 +64,11 @@ public struct RTPLoadGenerator: Sendable {
         if let a = coreStart, let b = coreEnd, let busy = CoreCPUSampler.busyFraction(from: a, to: b) {
             report.relayCoreBusy = busy
             report.relayCorePercentPer10kPps = report.sentPps > 0 ? busy * 100 / (report.sentPps / 10_000) : nil
+            if let soft = CoreCPUSampler.interruptFraction(from: a, to: b) {
+                report.relayCoreSoftirq = soft
+                let forwarding = soft + (report.relayCPUCores ?? 0)
+                report.relayForwardingPercentPer10kPps = report.sentPps > 0 ? forwarding * 100 / (report.sentPps / 10_000) : nil
+            }
         }
         report.latencyDistribution = LatencyDistribution(nanoseconds: loop.tally.latency)
         return report

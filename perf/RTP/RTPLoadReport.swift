@@ -38,6 +38,11 @@ public struct RTPLoadReport: Sendable, Codable {
     public var relayCoreBusy: Double? = nil
     /// `relayCoreBusy` in percent of the core per 10k pps sent.
     public var relayCorePercentPer10kPps: Double? = nil
+    /// irq + softirq fraction of `--relay-core` (the kernel's packet work there) over the sending phase.
+    public var relayCoreSoftirq: Double? = nil
+    /// Relay process CPU plus the relay core's irq + softirq, in percent of a core per 10k pps: the forwarding
+    /// cost whether it runs in the daemon or in the kernel, without the other processes a shared core runs.
+    public var relayForwardingPercentPer10kPps: Double? = nil
     /// CDF and histogram of one-way latency, for plots.
     public var latencyDistribution: LatencyDistribution? = nil
     public var generatorCPUCores: Double
@@ -65,6 +70,7 @@ public struct RTPLoadReport: Sendable, Codable {
         if let p = relayCPUPercentPer10kPps { cpu += " (\(f(p, 2))% of a core per 10k pps)" }
         if let b = relayCoreBusy { cpu += ", relay core busy \(f(b * 100))%" }
         if let p = relayCorePercentPer10kPps { cpu += " (\(f(p, 2))% per 10k pps)" }
+        if let p = relayForwardingPercentPer10kPps { cpu += "; relay + softirq \(f(p, 2))% per 10k pps" }
         lines.append(cpu)
         if teardownErrors > 0 { lines.append("teardown errors \(teardownErrors)") }
         for e in ngErrorSamples { lines.append("ng error: \(e)") }

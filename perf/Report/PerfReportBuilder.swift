@@ -90,7 +90,8 @@ public enum PerfReportBuilder {
         var charts = [achieved.svg(), loss.svg(), latency.svg()]
         let cpuSeries: [SVGChart.Series] = [
             .init(name: "relay process", points: withReport.compactMap { p, r in r.relayCPUPercentPer10kPps.map { (p.rate, $0) } }),
-            .init(name: "relay core (incl. softirq)", points: withReport.compactMap { p, r in r.relayCorePercentPer10kPps.map { (p.rate, $0) } }),
+            .init(name: "relay core busy", points: withReport.compactMap { p, r in r.relayCorePercentPer10kPps.map { (p.rate, $0) } }),
+            .init(name: "relay + core softirq", points: withReport.compactMap { p, r in r.relayForwardingPercentPer10kPps.map { (p.rate, $0) } }),
         ].filter { !$0.points.isEmpty }
         if !cpuSeries.isEmpty {
             var cpu = SVGChart(title: "CPU per 10k pps vs offered rate", xLabel: "offered (pps)", yLabel: "% of a core per 10k pps",
@@ -139,7 +140,7 @@ public enum PerfReportBuilder {
             charts.append(chart.svg())
         }
         // The rounds themselves: does the ordering hold in every round?
-        let key = c.workload == .rtp ? ComparisonMetric.rtp.first { $0.name == "relay core busy per 10k pps" }
+        let key = c.workload == .rtp ? ComparisonMetric.rtp.first { $0.name == "relay + softirq per 10k pps" }
             .flatMap { m in c.runs.contains { m.read($0) != nil } ? m : nil }
             ?? ComparisonMetric.rtp.first { $0.name == "relay CPU per 10k pps" } ?? ComparisonMetric.rtp[0]
             : ComparisonMetric.ng[0]

@@ -11,9 +11,13 @@ public struct CoreCPUSampler: Sendable {
     public struct Ticks: Sendable, Equatable {
         public var busy: UInt64
         public var total: UInt64
-        public init(busy: UInt64, total: UInt64) {
+        /// irq + softirq: on a core that RPS feeds, the kernel's packet work (forwarding included), and none of
+        /// the unrelated processes a shared machine runs there.
+        public var interrupt: UInt64
+        public init(busy: UInt64, total: UInt64, interrupt: UInt64 = 0) {
             self.busy = busy
             self.total = total
+            self.interrupt = interrupt
         }
     }
 
@@ -26,6 +30,12 @@ public struct CoreCPUSampler: Sendable {
     public static func busyFraction(from a: Ticks, to b: Ticks) -> Double? {
         guard b.total > a.total, b.busy >= a.busy else { return nil }
         return min(1, Double(b.busy - a.busy) / Double(b.total - a.total))
+    }
+
+    /// irq + softirq fraction of the core between two samples.
+    public static func interruptFraction(from a: Ticks, to b: Ticks) -> Double? {
+        guard b.total > a.total, b.interrupt >= a.interrupt else { return nil }
+        return min(1, Double(b.interrupt - a.interrupt) / Double(b.total - a.total))
     }
 
     /// Parses the `cpuN user nice system idle iowait irq softirq steal ...` line of `/proc/stat`.
@@ -59,7 +69,7 @@ public struct CoreCPUSampler: Sendable {
                 let fields = Array(values.prefix(8))
                 let total = fields.reduce(0, &+)
                 let idle = fields[3] &+ fields[4]
-                return Ticks(busy: total &- idle, total: total)
+                return Ticks(busy: total &- idle, total: total, interrupt: fields[5] &+ fields[6])
             }
             lineStart = lineEnd + 1
         }

@@ -11,10 +11,10 @@ public enum TuneSelection {
         }
     }
 
-    /// The cost a trial is ranked by: relay core busy per 10k pps when the core was sampled (it includes kernel
-    /// forwarding), else the relay process's CPU per 10k pps.
+    /// The cost a trial is ranked by: the relay process plus its core's softirq per 10k pps when the core was
+    /// sampled (kernel forwarding runs there), else the relay process's CPU per 10k pps.
     public static func cost(_ r: RTPLoadReport) -> Double? {
-        r.relayCorePercentPer10kPps ?? r.relayCPUPercentPer10kPps
+        r.relayForwardingPercentPer10kPps ?? r.relayCorePercentPer10kPps ?? r.relayCPUPercentPer10kPps
     }
 
     /// Why a trial does not qualify, or nil.
