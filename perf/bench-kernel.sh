@@ -84,19 +84,19 @@ start() {  # start NAME NGPORT PORTMIN PORTMAX
     tandem-kernel|tandem-user)
       local mode=off table=tkb_user
       [ "$name" = tandem-kernel ] && mode=require && table=tkb_kernel
-      in_relay taskset -c "$RELAY_CPU" "$TANDEM" relay --interface "$RA" --listen-ng "$RA:$port" --port-min "$lo" \
+      ip netns exec "$RELAY" taskset -c "$RELAY_CPU" "$TANDEM" relay --interface "$RA" --listen-ng "$RA:$port" --port-min "$lo" \
         --port-max "$hi" --num-threads 1 --kernel "$mode" --kernel-table "$table" --delete-delay 0 \
         --listen-metrics "$RA:$((port + 7000))" --data-dir "$OUT/$name-data" >"$log" 2>&1 & ;;
     bare-nft)
-      in_relay taskset -c "$RELAY_CPU" "$TANDEM" perf nat-target --listen-ng "$RA:$port" --address "$RA" \
+      ip netns exec "$RELAY" taskset -c "$RELAY_CPU" "$TANDEM" perf nat-target --listen-ng "$RA:$port" --address "$RA" \
         --port-min "$lo" --port-max "$hi" --table tkb_bare >"$log" 2>&1 & ;;
     rtpengine)
       command -v rtpengine >/dev/null || { echo "bench-kernel: rtpengine not installed, skipped" >&2; return 1; }
-      in_relay taskset -c "$RELAY_CPU" rtpengine --config-file=none --foreground --table=-1 --interface="$RA" \
+      ip netns exec "$RELAY" taskset -c "$RELAY_CPU" rtpengine --config-file=none --foreground --table=-1 --interface="$RA" \
         --listen-ng="$RA:$port" --port-min="$lo" --port-max="$hi" --num-threads=2 --delete-delay=0 \
         --log-stderr --log-level=3 >"$log" 2>&1 & ;;
   esac
-  PID[$name]=$!
+  PID[$name]=$!  # ip netns exec and taskset exec, so this is the relay's own pid (its CPU is read from /proc)
   pids+=("$!")
   NG[$name]=$port
   for _ in $(seq 1 80); do ng_ping "$port" && return 0; sleep 0.1; done
@@ -149,7 +149,7 @@ if [ "$FIND_MAX" = 1 ]; then
   echo
 fi
 
-if [ -n "${NG[tandem-kernel]:-}" ]; then
+if [ -n "${NG[tandem-kernel]:-}" ] && [ "${BENCH_SCALE:-1}" = 1 ]; then
   echo "## tandem kernel path: 10 vs 10,000 offloaded streams at ${SCALE_RATE} pps (relay + core softirq per 10k pps)"
   echo
   echo "| round | 10 streams | 10,000 streams | ratio |"
