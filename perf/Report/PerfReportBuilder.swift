@@ -70,7 +70,7 @@ public enum PerfReportBuilder {
         let rows = probes.map { p in
             [f(p.rate, 0), p.passed ? "pass" : "fail", f(p.report?.receivedPps, 0), f(p.report.map { $0.lossFraction * 100 }, 3),
              f(p.report?.latencyP50Microseconds), f(p.report?.latencyP99Microseconds),
-             f(p.report?.relayCPUPercentPer10kPps ?? p.report?.relayCorePercentPer10kPps, 2), p.verdict]
+             f(p.report?.relayForwardingPercentPer10kPps ?? p.report?.relayCPUPercentPer10kPps, 2), p.verdict]
         }
         let offered = withReport.map { $0.0.rate }
         var achieved = SVGChart(title: "Achieved vs offered rate", xLabel: "offered (pps)", yLabel: "received (pps)", series: [
@@ -103,7 +103,7 @@ public enum PerfReportBuilder {
                                 what: "Per-probe one-way")
         return ReportDocument(title: "tandem perf rtp --find-max: \(relay)", notes: [command], sections: [
             .init(heading: "Probes (each a fresh set of calls)", table: .init(
-                header: ["offered pps", "result", "received pps", "loss %", "p50 µs", "p99 µs", "CPU % per 10k pps", "verdict"],
+                header: ["offered pps", "result", "received pps", "loss %", "p50 µs", "p99 µs", "relay (+ softirq) CPU % per 10k pps", "verdict"],
                 rows: rows), charts: charts),
         ])
     }
