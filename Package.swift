@@ -53,7 +53,8 @@ let package = Package(
                 exclude: readmes(under: "Sources/Signaling")),
         .target(name: "Perf",
                 dependencies: ["Relay", "Signaling", "CShims", .product(name: "Histogram", package: "hdrhistogram-swift")],
-                path: "perf", exclude: readmes(under: "perf") + ["kamailio", "sip", "bench-relay.sh", "bench-signaling.sh", "bench-presence.sh"]),
+                path: "perf", exclude: readmes(under: "perf") + ["kamailio", "sip", "bench-relay.sh", "bench-signaling.sh",
+                                                               "bench-presence.sh", "bench-kernel.sh"]),
         .executableTarget(
             name: "tandem",
             dependencies: ["Relay", "Signaling", "Perf", logging,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Perf
 
 /// `tandem perf ng`: control-plane throughput and latency of any ng relay.
@@ -18,12 +19,15 @@ struct PerfNGCommand: ParsableCommand {
     @Option(help: "Pin the client to this CPU.") var cpu: Int?
     @Option(name: .customLong("relay-pid"), help: "Relay process id, for its CPU use.") var relayPID: Int32?
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "Also write a report with plots (FILE.svg or FILE.html).") var report: String?
+    @Flag(inversion: .prefixedNo, help: "Progress line on stderr (default: when stderr is a terminal).") var progress: Bool?
 
     func validate() throws {
         guard IPv4Endpoint(relay) != nil else { throw ValidationError("--relay must be IPv4-HOST:PORT") }
         guard (1...4096).contains(inFlight) else { throw ValidationError("--in-flight must be 1...4096") }
         guard calls >= 0 else { throw ValidationError("--calls must be >= 0") }
         guard duration > 0, duration <= 600 else { throw ValidationError("--duration must be 0...600") }
+        try PerfReportOption.validate(report)
     }
 
     func run() throws {
@@ -36,7 +40,12 @@ struct PerfNGCommand: ParsableCommand {
         c.timeoutMilliseconds = timeoutMs
         c.cpu = cpu
         c.relayPID = relayPID
-        let report = try NGLoadGenerator(configuration: c).run()
-        print(json ? try PerfJSON.encode(report) : report.text())
+        let line = ProgressLine.make(enabled: progress)
+        let result = try NGLoadGenerator(configuration: c, progress: line?.sink).run()
+        line?.clear()
+        if let report {
+            try PerfReportBuilder.ng(result, command: PerfReportOption.commandLine()).write(to: report)
+        }
+        print(json ? try PerfJSON.encode(result) : result.text())
     }
 }

@@ -18,10 +18,15 @@ struct PerfRTPCommand: ParsableCommand {
     @Option(name: .customLong("payload-size"), help: "RTP payload bytes (>= 32).") var payloadSize: Int = 160
     @Option(help: "Seconds of sending (max 600).") var duration: Double = 10
     @Option(help: "Pin the generator to this CPU.") var cpu: Int?
+    @Option(help: "rtp: seconds of sending before the measured phase (lets kernel offload settle).") var warmup: Double = 0
     @Option(name: .customLong("relay-pid"), help: "Relay process id, for its CPU use.") var relayPID: Int32?
     @Option(name: .customLong("local-address"), help: "Address the generator's sockets bind to.")
     var localAddress: String = "127.0.0.1"
+    @Option(name: .customLong("relay-core"), help: "CPU core the relay and its kernel forwarding run on, for its busy time.")
+    var relayCore: Int?
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "Also write a report with plots (FILE.svg or FILE.html).") var report: String?
+    @Flag(inversion: .prefixedNo, help: "Progress line on stderr (default: when stderr is a terminal).") var progress: Bool?
 
     @Flag(name: .customLong("find-max"), help: "Search the highest rate with loss < threshold and p99 < bound.")
     var findMax = false
@@ -36,6 +41,7 @@ struct PerfRTPCommand: ParsableCommand {
     func validate() throws {
         guard IPv4Endpoint(relay) != nil else { throw ValidationError("--relay must be IPv4-HOST:PORT") }
         guard (1...64).contains(maxProbes) else { throw ValidationError("--max-probes must be 1...64") }
+        try PerfReportOption.validate(report)
     }
 
     func run() throws {
@@ -49,17 +55,33 @@ struct PerfRTPCommand: ParsableCommand {
         c.durationSeconds = duration
         c.cpu = cpu
         c.relayPID = relayPID
+        c.relayCore = relayCore
+        c.warmupSeconds = warmup
         if let problem = c.validationError() { throw ValidationError(problem) }
         if findMax {
             var finder = RTPMaxRateFinder(base: c, search: MaxRateSearch(start: c.targetRate, ceiling: maxRate,
                                                                          maxProbes: maxProbes))
             finder.lossThreshold = lossThreshold
             finder.p99BoundMicroseconds = p99BoundUs
+            let line = ProgressLine.make(enabled: progress)
+            let perProbe = c.durationSeconds + Double(c.drainMilliseconds) / 1000 + Double(c.calls) / 1500
+            var probesDone = 0
+            line?.prefix = "probe 1/\(maxProbes) (at most)"
+            line?.extraSecondsLeft = Double(maxProbes - 1) * perProbe
+            finder.progress = line?.sink
             let result = finder.run { probe in
+                probesDone += 1
+                line?.clear()
+                line?.prefix = "probe \(probesDone + 1)/\(maxProbes) (at most)"
+                line?.extraSecondsLeft = Double(max(0, maxProbes - probesDone - 1)) * perProbe
                 if !json {
                     print("probe \(Int(probe.rate)) pps: \(probe.passed ? "PASS" : "FAIL") (\(probe.verdict))")
                     fflush(nil)
                 }
+            }
+            line?.clear()
+            if let report {
+                try PerfReportBuilder.findMax(result, relay: relay, command: PerfReportOption.commandLine()).write(to: report)
             }
             if json {
                 print(try PerfJSON.encode(result))
@@ -68,8 +90,13 @@ struct PerfRTPCommand: ParsableCommand {
             }
             return
         }
-        let report = try RTPLoadGenerator(configuration: c).run()
-        print(json ? try PerfJSON.encode(report) : report.text())
+        let line = ProgressLine.make(enabled: progress)
+        let result = try RTPLoadGenerator(configuration: c, progress: line?.sink).run()
+        line?.clear()
+        if let report {
+            try PerfReportBuilder.rtp(result, command: PerfReportOption.commandLine()).write(to: report)
+        }
+        print(json ? try PerfJSON.encode(result) : result.text())
     }
 }
 

@@ -19,7 +19,13 @@ public struct NGLoadGenerator: Sendable {
     }
 
     public var configuration: Configuration
-    public init(configuration: Configuration) { self.configuration = configuration }
+    /// Sees a sample about twice a second (the live progress line).
+    public var progress: (@Sendable (LoadProgress) -> Void)?
+
+    public init(configuration: Configuration, progress: (@Sendable (LoadProgress) -> Void)? = nil) {
+        self.configuration = configuration
+        self.progress = progress
+    }
 
     public func run() throws(RTPLoadGenerator.RunError) -> NGLoadReport {
         let c = configuration
@@ -41,6 +47,9 @@ public struct NGLoadGenerator: Sendable {
         let sampler = c.relayPID.map(ProcessCPUSampler.init(pid:))
         let relayCPUStart = sampler?.cpuSeconds()
         let start = tdp_monotonic_ns()
+        let end = start + UInt64(c.durationSeconds * 1e9)
+        var last = (at: start, completed: 0, failed: 0)
+        let progress = self.progress
         pipeline.run(deadlineNanoseconds: start + UInt64(c.durationSeconds * 1e9), next: {
             guard c.calls == 0 || issued < c.calls else { return nil }
             defer { issued += 1 }
@@ -54,6 +63,14 @@ public struct NGLoadGenerator: Sendable {
                 steps: steps))
         }, completed: { _, _, outcome in
             if outcome.succeeded { completedCalls += 1 } else { failedCalls += 1 }
+        }, tick: { now in
+            guard let progress, now &- last.at >= 500_000_000 else { return }
+            let done = completedCalls - last.completed, failed = failedCalls - last.failed
+            progress(LoadProgress(phase: "ng", elapsedSeconds: Double(now - start) / 1e9,
+                                  secondsLeft: Double(end > now ? end - now : 0) / 1e9,
+                                  rate: Double(done) / (Double(now - last.at) / 1e9), unit: "calls/s",
+                                  lossFraction: done + failed > 0 ? Double(failed) / Double(done + failed) : nil))
+            last = (now, completedCalls, failedCalls)
         })
         let seconds = max(1e-9, Double(tdp_monotonic_ns() - start) / 1e9)
         let relayCPU = relayCPUStart.flatMap { s in sampler?.cpuSeconds().map { ($0 - s) / seconds } }
@@ -72,7 +89,8 @@ public struct NGLoadGenerator: Sendable {
             callsCompleted: completedCalls, callsFailed: failedCalls, commandsAnswered: commands,
             errorReplies: pipeline.errorReplies, timeouts: pipeline.timeouts, undecodableReplies: pipeline.undecodableReplies,
             callsPerSecond: Double(completedCalls) / seconds, commandsPerSecond: Double(commands) / seconds,
-            latency: perCommand, errorSamples: pipeline.sampleErrors, relayCPUCores: relayCPU)
+            latency: perCommand, errorSamples: pipeline.sampleErrors, relayCPUCores: relayCPU,
+            latencyDistribution: LatencyDistribution(nanoseconds: all))
     }
 }
 
@@ -112,6 +130,8 @@ public struct NGLoadReport: Sendable, Codable {
     public var latency: [CommandLatency]
     public var errorSamples: [String]
     public var relayCPUCores: Double?
+    /// CDF and histogram of every command's latency, for plots.
+    public var latencyDistribution: LatencyDistribution? = nil
 
     public func text() -> String {
         let f = { (v: Double) in FixedPoint.format(v, digits: 1) }

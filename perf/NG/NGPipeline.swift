@@ -38,7 +38,8 @@ public final class NGPipeline {
         self.relay = relay
         self.window = max(1, window)
         self.timeoutMilliseconds = max(1, timeoutMilliseconds)
-        socket = try NonBlockingUDPSocket(bindingTo: IPv4Endpoint(host: "127.0.0.1", port: 0)!, bufferBytes: 4 << 20)
+        // Any address: the relay may sit behind a route (another namespace), where a loopback-bound socket cannot reach.
+        socket = try NonBlockingUDPSocket(bindingTo: IPv4Endpoint(host: "0.0.0.0", port: 0)!, bufferBytes: 4 << 20)
         cookiePrefix = "tp\(UInt32.random(in: 0...UInt32.max) & 0xFFFFFF)_"
         for step in NGCallStep.allCases {
             latency[step] = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000,
@@ -54,7 +55,8 @@ public final class NGPipeline {
     /// deadline passes, then waits for the calls in flight. `completed` sees every call's outcome.
     public func run(deadlineNanoseconds: UInt64? = nil,
                     next: () -> (tag: Int, script: NGCallScript)?,
-                    completed: @escaping (Int, NGCallScript, NGCallOutcome) -> Void) {
+                    completed: @escaping (Int, NGCallScript, NGCallOutcome) -> Void,
+                    tick: ((UInt64) -> Void)? = nil) {
         onCompleted = completed
         defer { onCompleted = nil }
         var exhausted = false
@@ -70,6 +72,7 @@ public final class NGPipeline {
                 sendCurrentStep(slots.count - 1)
             }
             if slots.isEmpty { break }
+            tick?(now)
             if let bytes = socket.receive(timeoutMilliseconds: 5) { handleReply(bytes) }
             // Expire requests that waited too long.
             let later = tdp_monotonic_ns()

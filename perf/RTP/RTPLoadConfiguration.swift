@@ -11,12 +11,17 @@ public struct RTPLoadConfiguration: Sendable {
     public var payloadSize: Int = 160
     /// Sending time in seconds, 0.1 ... 600.
     public var durationSeconds: Double = 10
+    /// Seconds of sending at the same rate before the measured phase (not in rates or CPU; loss and latency
+    /// include it). Lets a kernel-offloading relay install its streams before its CPU is measured.
+    public var warmupSeconds: Double = 0
     /// How long to keep receiving after the last send, so packets in flight are not counted lost.
     public var drainMilliseconds: Int = 500
     /// Pin the generator thread to this CPU.
     public var cpu: Int?
     /// Sample this process's CPU (the relay) during the media phase.
     public var relayPID: Int32?
+    /// Sample this CPU core's busy time (the relay's core: its process plus the softirq forwarding steered there).
+    public var relayCore: Int?
     /// ng requests in flight during setup and teardown.
     public var setupWindow: Int = 16
     public var ngTimeoutMilliseconds: Int = 3000
@@ -43,6 +48,7 @@ public struct RTPLoadConfiguration: Sendable {
         if payloadSize < PayloadStamp.byteCount || payloadSize > 1400 {
             return "payload size must be \(PayloadStamp.byteCount)...1400 bytes"
         }
+        if !(0...60).contains(warmupSeconds) { return "warm-up must be 0...60 seconds" }
         if ptimeMilliseconds < 1 || ptimeMilliseconds > 1000 { return "ptime must be 1...1000 ms" }
         if let rate, !(rate > 0 && rate <= 10_000_000) { return "rate must be > 0 and <= 10M pps" }
         return nil

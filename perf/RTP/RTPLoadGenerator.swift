@@ -5,7 +5,13 @@ import CShims
 public struct RTPLoadGenerator: Sendable {
     public var configuration: RTPLoadConfiguration
 
-    public init(configuration: RTPLoadConfiguration) { self.configuration = configuration }
+    /// Sees a sample about twice a second during the media phase (the live progress line).
+    public var progress: (@Sendable (LoadProgress) -> Void)?
+
+    public init(configuration: RTPLoadConfiguration, progress: (@Sendable (LoadProgress) -> Void)? = nil) {
+        self.configuration = configuration
+        self.progress = progress
+    }
 
     public struct RunError: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -33,30 +39,51 @@ public struct RTPLoadGenerator: Sendable {
         // Streams of failed calls are idle; the rate is spread over the streams that exist.
         let rate = configuration.targetRate
         let loop = RTPMediaLoop(calls: calls, rate: rate, runID: UInt32.random(in: 0...UInt32.max))
+        if configuration.warmupSeconds > 0 {
+            _ = loop.run(sendNanoseconds: UInt64(configuration.warmupSeconds * 1e9), drainNanoseconds: 0, progress: progress)
+        }
+        let warmupSent = loop.sent
         let relaySampler = configuration.relayPID.map(ProcessCPUSampler.init(pid:))
         let relayCPUStart = relaySampler?.cpuSeconds()
+        let coreSampler = configuration.relayCore.map(CoreCPUSampler.init(core:))
+        let coreStart = coreSampler?.sample()
         let generatorCPUStart = CPUAffinity.threadCPUNanoseconds()
         let wallStart = tdp_monotonic_ns()
         let sendNs = loop.run(sendNanoseconds: UInt64(configuration.durationSeconds * 1e9),
-                              drainNanoseconds: UInt64(configuration.drainMilliseconds) * 1_000_000)
+                              drainNanoseconds: UInt64(configuration.drainMilliseconds) * 1_000_000,
+                              progress: progress)
         let wallNs = max(1, tdp_monotonic_ns() - wallStart)
         let generatorCPU = Double(CPUAffinity.threadCPUNanoseconds() - generatorCPUStart) / Double(wallNs)
         let relayCPUEnd = relaySampler?.cpuSeconds()
+        let coreEnd = coreSampler?.sample()
         calls.tearDown()  // explicit, so teardown errors are in the report; the deferred call then finds nothing
-        let report = makeReport(calls: calls, loop: loop, rate: rate, setupSeconds: setupSeconds, sendNs: sendNs,
+        var report = makeReport(calls: calls, loop: loop, rate: rate, setupSeconds: setupSeconds, sendNs: sendNs,
+                                warmupSent: warmupSent,
                                 wallNs: wallNs, generatorCPU: generatorCPU,
                                 relayCPU: relayCPUStart.flatMap { s in relayCPUEnd.map { ($0 - s) / (Double(wallNs) / 1e9) } })
+        if let a = coreStart, let b = coreEnd, let busy = CoreCPUSampler.busyFraction(from: a, to: b) {
+            report.relayCoreBusy = busy
+            report.relayCorePercentPer10kPps = report.sentPps > 0 ? busy * 100 / (report.sentPps / 10_000) : nil
+            if let soft = CoreCPUSampler.interruptFraction(from: a, to: b) {
+                report.relayCoreSoftirq = soft
+                let forwarding = soft + (report.relayCPUCores ?? 0)
+                report.relayForwardingPercentPer10kPps = report.sentPps > 0 ? forwarding * 100 / (report.sentPps / 10_000) : nil
+            }
+        }
+        report.latencyDistribution = LatencyDistribution(nanoseconds: loop.tally.latency)
         return report
     }
 
     private func makeReport(calls: RTPCallSet, loop: RTPMediaLoop, rate: Double, setupSeconds: Double, sendNs: UInt64,
+                            warmupSent: UInt64,
                             wallNs: UInt64, generatorCPU: Double, relayCPU: Double?) -> RTPLoadReport {
         let tally = loop.tally
         let sent = loop.sent
         let delivered = tally.delivered
         let lost = tally.lost(sentPerStream: loop.sentPerStream)
         let sendSeconds = max(1e-9, Double(sendNs) / 1e9)
-        let sentPps = Double(sent) / sendSeconds
+        // Rates cover the measured phase only; counts (and so loss) cover the warm-up too.
+        let sentPps = Double(sent - min(sent, warmupSent)) / sendSeconds
         let us = { (ns: UInt64) in Double(ns) / 1000 }
         let latency = tally.latency
         let jitter = tally.jitterNanoseconds
@@ -72,7 +99,7 @@ public struct RTPLoadGenerator: Sendable {
             targetPps: rate, sendSeconds: sendSeconds, sent: sent, sendErrors: loop.sendErrors, skipped: loop.skipped,
             delivered: delivered, lost: lost, lossFraction: sent > 0 ? Double(lost) / Double(sent) : 0,
             duplicates: tally.duplicates, misrouted: tally.misrouted, foreign: tally.foreign,
-            sentPps: sentPps, receivedPps: Double(delivered) / sendSeconds,
+            sentPps: sentPps, receivedPps: sent > 0 ? sentPps * Double(delivered) / Double(sent) : 0,
             latencyP50Microseconds: us(latency.totalCount > 0 ? latency.valueAtPercentile(50) : 0),
             latencyP99Microseconds: us(latency.totalCount > 0 ? latency.valueAtPercentile(99) : 0),
             latencyP999Microseconds: us(latency.totalCount > 0 ? latency.valueAtPercentile(99.9) : 0),

@@ -34,6 +34,17 @@ public struct RTPLoadReport: Sendable, Codable {
     public var relayCPUCores: Double?
     /// Relay CPU in percent of one core per 10k packets per second received by the relay (= sent rate).
     public var relayCPUPercentPer10kPps: Double?
+    /// Busy fraction of `--relay-core` over the sending phase: the relay's process and the kernel's forwarding.
+    public var relayCoreBusy: Double? = nil
+    /// `relayCoreBusy` in percent of the core per 10k pps sent.
+    public var relayCorePercentPer10kPps: Double? = nil
+    /// irq + softirq fraction of `--relay-core` (the kernel's packet work there) over the sending phase.
+    public var relayCoreSoftirq: Double? = nil
+    /// Relay process CPU plus the relay core's irq + softirq, in percent of a core per 10k pps: the forwarding
+    /// cost whether it runs in the daemon or in the kernel, without the other processes a shared core runs.
+    public var relayForwardingPercentPer10kPps: Double? = nil
+    /// CDF and histogram of one-way latency, for plots.
+    public var latencyDistribution: LatencyDistribution? = nil
     public var generatorCPUCores: Double
     /// True when the figures describe the generator, not the relay.
     public var generatorBound: Bool
@@ -57,6 +68,9 @@ public struct RTPLoadReport: Sendable, Codable {
         var cpu = "generator CPU \(f(generatorCPUCores * 100))%"
         if let r = relayCPUCores { cpu += ", relay CPU \(f(r * 100))%" }
         if let p = relayCPUPercentPer10kPps { cpu += " (\(f(p, 2))% of a core per 10k pps)" }
+        if let b = relayCoreBusy { cpu += ", relay core busy \(f(b * 100))%" }
+        if let p = relayCorePercentPer10kPps { cpu += " (\(f(p, 2))% per 10k pps)" }
+        if let p = relayForwardingPercentPer10kPps { cpu += "; relay + softirq \(f(p, 2))% per 10k pps" }
         lines.append(cpu)
         if teardownErrors > 0 { lines.append("teardown errors \(teardownErrors)") }
         for e in ngErrorSamples { lines.append("ng error: \(e)") }

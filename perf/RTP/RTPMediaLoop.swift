@@ -63,7 +63,8 @@ final class RTPMediaLoop {
 
     /// Sends for `sendNanoseconds`, then receives for up to `drainNanoseconds` more (or until all arrived).
     /// Returns the actual sending time in nanoseconds.
-    func run(sendNanoseconds: UInt64, drainNanoseconds: UInt64) -> UInt64 {
+    func run(sendNanoseconds: UInt64, drainNanoseconds: UInt64,
+             progress: (@Sendable (LoadProgress) -> Void)? = nil) -> UInt64 {
         let epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epfd >= 0 else { return 0 }
         defer { close(epfd) }
@@ -74,8 +75,21 @@ final class RTPMediaLoop {
         var scheduled: UInt64 = 0
         let maxLag = max(UInt64(64), UInt64(rate * 0.05))
         var finishedSending: UInt64 = 0
+        var lastReport = (at: start, sent: UInt64(0), delivered: UInt64(0))
         while true {
             let now = tdp_monotonic_ns()
+            if let progress, now &- lastReport.at >= 500_000_000 {
+                let sentNow = sent, deliveredNow = deliveredCount
+                let sentDelta = sentNow &- lastReport.sent
+                let seconds = Double(now - lastReport.at) / 1e9
+                // Packets still in flight count as lost for one interval; the final report is exact.
+                let loss = sentDelta > 0 ? 1 - Double(deliveredNow &- lastReport.delivered) / Double(sentDelta) : nil
+                progress(LoadProgress(phase: "rtp", elapsedSeconds: Double(now - start) / 1e9,
+                                      secondsLeft: Double(sendEnd + drainNanoseconds > now ? sendEnd + drainNanoseconds - now : 0) / 1e9,
+                                      rate: Double(deliveredNow &- lastReport.delivered) / seconds, unit: "pps received",
+                                      lossFraction: loss))
+                lastReport = (now, sentNow, deliveredNow)
+            }
             if now < sendEnd, !activeStreams.isEmpty {
                 let due = UInt64(Double(now - start) * rate / 1e9)
                 if due > scheduled {

@@ -7,6 +7,8 @@ public struct RTPMaxRateFinder: Sendable {
     public var lossThreshold: Double = 0.01
     public var p99BoundMicroseconds: Double = 10_000
     public var search: MaxRateSearch
+    /// Live samples of the probe that runs (the progress line).
+    public var progress: (@Sendable (LoadProgress) -> Void)?
 
     public init(base: RTPLoadConfiguration, search: MaxRateSearch) {
         self.base = base
@@ -44,7 +46,7 @@ public struct RTPMaxRateFinder: Sendable {
             configuration.rate = rate
             let probe: ProbeReport
             do {
-                let report = try RTPLoadGenerator(configuration: configuration).run()
+                let report = try RTPLoadGenerator(configuration: configuration, progress: self.progress).run()
                 let why = RTPMaxRateFinder.verdict(report, lossThreshold: lossThreshold,
                                                    p99BoundMicroseconds: p99BoundMicroseconds)
                 probe = ProbeReport(rate: rate, passed: why == nil, verdict: why ?? "pass", report: report)

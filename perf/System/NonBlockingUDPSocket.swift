@@ -71,4 +71,20 @@ public final class NonBlockingUDPSocket: Sendable {
         guard n >= 0 else { return nil }
         return Array(buffer[0..<n])
     }
+
+    /// Like `receive`, with the sender's address (for servers that answer).
+    public func receiveWithSender(timeoutMilliseconds: Int32, maxBytes: Int = 65536) -> (data: [UInt8], from: IPv4Endpoint)? {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, max(0, timeoutMilliseconds)) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: maxBytes)
+        var sa = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let n = buffer.withUnsafeMutableBytes { buf in
+            withUnsafeMutablePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, buf.baseAddress, buf.count, Int32(MSG_DONTWAIT), $0, &len) }
+            }
+        }
+        guard n >= 0 else { return nil }
+        return (Array(buffer[0..<n]), IPv4Endpoint(addressBigEndian: sa.sin_addr.s_addr, portBigEndian: sa.sin_port))
+    }
 }
