@@ -82,6 +82,8 @@ public struct EdgeConfiguration: Sendable {
     public var keepalive = EdgeKeepaliveSettings()
     /// Media steering through ng relays (YAML `media:`; no relays = off).
     public var media = EdgeMediaSettings()
+    /// Next-hop name resolution (`EdgeDNSSettings`).
+    public var dns = EdgeDNSSettings()
     /// SUBSCRIBE/NOTIFY, PUBLISH and MESSAGE answered at the edge (`EdgePresenceSettings`).
     public var presence = EdgePresenceSettings()
     /// Admin HTTP `host:port`; nil disables it.

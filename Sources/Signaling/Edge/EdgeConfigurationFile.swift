@@ -77,6 +77,7 @@ public enum EdgeConfigurationFile {
             case "registrar": configuration.registrar = try registrar(value, over: configuration.registrar, reader: reader)
             case "keepalive": configuration.keepalive = try keepalive(value, over: configuration.keepalive, reader: reader)
             case "media": configuration.media = try EdgeMediaConfigurationFile.section(value, over: configuration.media, reader: reader)
+            case "dns": configuration.dns = try EdgeDNSConfigurationFile.section(value, over: configuration.dns, reader: reader)
             case "presence": configuration.presence = try presence(value, over: configuration.presence, reader: reader)
             case "admin":
                 let text = try reader.string(value, key: key)

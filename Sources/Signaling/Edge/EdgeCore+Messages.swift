@@ -153,13 +153,11 @@ extension EdgeCore {
         }
     }
 
-    /// Sends through the transport. Only numeric hosts are sent to: DNS (RFC 3263 NAPTR/SRV/A) is not
-    /// done yet, so a name is counted as a drop.
+    /// Sends through the transport. A host name is resolved first (RFC 3263, `EdgeCore+DNS.swift`).
     func send(_ bytes: [UInt8], to peer: SIPPeer, local: LocalSocketRef?) {
         guard let transport else { return }
         guard let address = EdgeAddressing.socketAddress(peer) else {
-            counters.drop(.unresolvedHost)
-            logger.debug("not sending to a host name (no DNS yet)", metadata: ["peer": "\(peer)"])
+            sendResolving(bytes, to: peer, local: local)
             return
         }
         let wanted: SIPTransportKind = peer.transport == .udp ? .udp : .tcp

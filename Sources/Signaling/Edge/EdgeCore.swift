@@ -35,6 +35,8 @@ final class EdgeCore {
     var steering: EdgeSteering?
     /// SUBSCRIBE/PUBLISH/MESSAGE services (`EdgeCore+Presence.swift`); nil when disabled.
     var presence: EdgePresence?
+    /// Next-hop name resolution (`EdgeCore+DNS.swift`); created on the first host name.
+    var dns: EdgeDNS?
 
     var proxyTimer: Scheduled<Void>?
     var proxyTimerAt: SIPInstant?
@@ -168,6 +170,7 @@ final class EdgeCore {
         stopDispatch()
         stopSteering()
         stopPresence()
+        dns?.stop()
         for task in periodicTasks { task.cancel() }
         periodicTasks = []
         proxyTimer?.cancel()

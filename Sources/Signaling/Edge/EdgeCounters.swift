@@ -2,8 +2,6 @@
 public enum EdgeDropReason: String, Sendable, Hashable, CaseIterable {
     /// A message from a non-IP address.
     case unknownSourceAddress = "unknown_source"
-    /// A destination given as a host name (DNS is not done yet).
-    case unresolvedHost = "unresolved_host"
     /// No listener of the destination's transport.
     case noListenerForTransport = "no_listener"
 }
@@ -17,6 +15,8 @@ public struct EdgeCounters: Sendable, Hashable {
     public var keepaliveReplies: UInt64 = 0
     /// New requests refused with 503 while draining.
     public var drainRejections: UInt64 = 0
+    /// Next hops whose host name resolved to nothing usable (RFC 3263; `EdgeCore+DNS.swift`).
+    public var dnsFailures: UInt64 = 0
 
     public init() {}
 

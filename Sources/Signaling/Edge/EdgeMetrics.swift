@@ -32,6 +32,10 @@ enum EdgeMetrics {
         metric("tandem_sip_keepalive_tracked", "gauge", "Bindings kept alive.", [("", "\(keepalive.tracked)")])
         metric("tandem_sip_nat_contact_fixes_total", "counter", "Contacts rewritten to the packet source.",
                [("", "\(core.counters.natContactFixes)")])
+        metric("tandem_sip_dns_failures_total", "counter", "Next-hop host names that resolved to nothing usable (RFC 3263).",
+               [("", "\(core.counters.dnsFailures)")])
+        metric("tandem_sip_dns_queries_total", "counter", "DNS queries sent, retransmissions included.",
+               [("", "\(core.dns?.locator.queriesSent ?? 0)")])
         let boxes = core.dispatch.dispatcher.snapshot(now: EdgeClock.monotonicNow()).destinations
         metric("tandem_dispatcher_destination_state", "gauge", "1 for the state each dispatcher destination is in.",
                boxes.flatMap { box in
