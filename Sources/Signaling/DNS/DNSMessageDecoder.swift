@@ -21,10 +21,10 @@ public struct DNSMessageDecoder {
                                  recursionDesired: flags & 0x0100 != 0, recursionAvailable: flags & 0x0080 != 0,
                                  responseCode: UInt8(flags & 0xF))
         for _ in 0..<counts.0 {
-            let name = try name()
+            let owner = try name()
             let type = try u16()
             let questionClass = try u16()
-            message.questions.append(DNSQuestion(name: name, type: DNSRecordType(rawValue: type), questionClass: questionClass))
+            message.questions.append(DNSQuestion(name: owner, type: DNSRecordType(rawValue: type), questionClass: questionClass))
         }
         // A truncated response may end mid-section: keep the records that arrived whole.
         do {
@@ -38,7 +38,7 @@ public struct DNSMessageDecoder {
     }
 
     mutating func record() throws(DNSDecodeError) -> DNSRecord {
-        let name = try name()
+        let owner = try name()
         let type = DNSRecordType(rawValue: try u16())
         let recordClass = try u16()
         let rawTTL = try u32()
@@ -79,7 +79,7 @@ public struct DNSMessageDecoder {
             guard offset == end else { throw DNSDecodeError(.badRecordLength, at: lengthOffset) }
         }
         offset = end
-        return DNSRecord(name: name, type: type, recordClass: recordClass, ttl: ttl, data: data)
+        return DNSRecord(name: owner, type: type, recordClass: recordClass, ttl: ttl, data: data)
     }
 
     // MARK: Primitives

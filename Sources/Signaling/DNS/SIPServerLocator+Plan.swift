@@ -98,10 +98,10 @@ extension SIPServerLocator {
 
     func cachedAddresses(_ name: DNSName, now: Int64) -> [String] {
         addressQuestions(name).flatMap { question -> [String] in
-            (cache.lookup(question, now: now)?.records ?? []).compactMap {
-                switch $0 {
-                case .a(let bytes), .aaaa(let bytes): IPLiteral.text(bytes)
-                default: nil
+            (cache.lookup(question, now: now)?.records ?? []).compactMap { (data: DNSRecordData) -> String? in
+                switch data {
+                case .a(let bytes), .aaaa(let bytes): return IPLiteral.text(bytes)
+                default: return nil
                 }
             }
         }
