@@ -15,6 +15,20 @@ struct EdgeDNSIntegrationTests {
         ])
     }
 
+    @Test func nameserverFromYAMLOrResolvConf() throws {
+        let configuration = try EdgeConfigurationFile.apply(yaml: "dns: { nameserver: \"127.0.0.1:5353\", attempts: 2 }\n",
+                                                            file: "edge.yaml", over: EdgeConfiguration())
+        #expect(configuration.dns.nameserver == "127.0.0.1:5353" && configuration.dns.attempts == 2)
+        let nameserver = configuration.dns.resolvedNameserver()
+        #expect(nameserver.host == "127.0.0.1" && nameserver.port == 5353)
+        #expect(throws: EdgeConfigurationError.self) {
+            _ = try EdgeConfigurationFile.apply(yaml: "dns: { nameserver: nowhere }\n", file: "edge.yaml", over: EdgeConfiguration())
+        }
+        let conf = "# generated\nsearch lan\nnameserver fe80::1%eth0\nnameserver 192.0.2.53\n"
+        #expect(EdgeDNSSettings.firstNameserver(in: conf) == "fe80::1")
+        #expect(EdgeDNSSettings.firstNameserver(in: "options ndots:1\n") == nil)
+    }
+
     @Test func inDialogRequestReachesTheBoxFoundThroughSRV() async throws {
         let box = try TestUDPClient()
         var zone = FakeDNSZone()
