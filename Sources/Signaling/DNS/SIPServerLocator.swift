@@ -154,8 +154,10 @@ public struct SIPServerLocator: Sendable {
         var extra: [DNSQuestion: (records: [DNSRecordData], ttl: UInt32)] = [:]
         for record in message.additionals where record.type == .a || record.type == .aaaa {
             let key = DNSQuestion(name: record.name, type: record.type)
-            extra[key, default: ([], UInt32.max)].records.append(record.data)
-            extra[key]?.ttl = min(extra[key]?.ttl ?? .max, record.ttl)
+            var set = extra[key] ?? ([], UInt32.max)
+            set.records.append(record.data)
+            set.ttl = min(set.ttl, record.ttl)
+            extra[key] = set
         }
         for (key, value) in extra where cache.lookup(key, now: now) == nil {
             cache.store(key, .init(records: value.records, expires: now + Int64(clampTTL(value.ttl)) * 1000, failed: false))
