@@ -49,22 +49,17 @@ extension SIPServerLocator {
     mutating func services(_ candidates: [(DNSName, SIPLocatorTransport)], host: DNSName, fallback: SIPLocatorTransport,
                            now: Int64) -> Plan
     {
-        var missing: [DNSQuestion] = []
+        // One at a time, in preference order: a later name is asked only when the earlier ones are empty.
         for (srv, transport) in candidates {
             let question = DNSQuestion(name: srv, type: .srv)
-            guard let entry = cache.lookup(question, now: now) else {
-                missing.append(question)
-                continue
-            }
+            guard let entry = cache.lookup(question, now: now) else { return .need([question]) }
             let entries: [SRVEntry] = entry.records.compactMap {
                 guard case .srv(let priority, let weight, let port, let target) = $0, !target.labels.isEmpty else { return nil }
                 return SRVEntry(priority: priority, weight: weight, port: port, target: target)
             }
             guard !entries.isEmpty else { continue }
-            guard missing.isEmpty else { return .need(missing) }
             return srvTargets(entries, transport: transport, now: now)
         }
-        guard missing.isEmpty else { return .need(missing) }
         return addresses(host, port: fallback.defaultPort, transport: fallback, now: now)
     }
 

@@ -93,7 +93,7 @@ struct DNSMessageCodecTests {
             try DNSMessageDecoder.decode(aWithFiveBytes)
         }
         var srvTooShort = Self.compressedSRV
-        srvTooShort[52] = 0x0C  // RDLENGTH of answer 1 one less than its data
+        srvTooShort[48] = 0x0C  // RDLENGTH of answer 1 one less than its data
         #expect(throws: DNSDecodeError.self) { try DNSMessageDecoder.decode(srvTooShort) }
         var rdataPastEnd = Self.compressedSRV
         rdataPastEnd[rdataPastEnd.count - 5] = 0xFF

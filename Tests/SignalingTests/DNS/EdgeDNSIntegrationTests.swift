@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Signaling
 
-/// The edge forwarding to a host name through a fake nameserver on 127.0.0.1 (SRV → A), and a 503
+/// The edge forwarding to a host name through a fake nameserver on 127.0.0.1 (SRV → A), and a 500
 /// when the name does not resolve.
 @Suite("Edge DNS next hops", .serialized)
 struct EdgeDNSIntegrationTests {
@@ -49,14 +49,16 @@ struct EdgeDNSIntegrationTests {
         await edge.stop()
     }
 
-    @Test func unresolvableNextHopGets503() async throws {
+    @Test func unresolvableNextHopGets500() async throws {
         let dns = try FakeDNSServer(zone: FakeDNSZone())
         defer { dns.stop() }
         let edge = try await startTestEdge { $0.dns.nameserver = "127.0.0.1:\(dns.port)" }
         let phone = try TestUDPClient()
         phone.send(Self.inDialogInfo(to: "sip:bob@nowhere.test", phone: phone, branch: "z9hG4bKdns2"), toPort: edge.udpPort)
         let answer = try #require(receive(phone) { $0.hasPrefix("SIP/2.0 5") || $0.hasPrefix("SIP/2.0 4") })
-        #expect(answer.hasPrefix("SIP/2.0 503"))
+        // The branch fails like a transport error (503, RFC 3261 §16.9); a proxy never relays a 503
+        // upstream but answers 500 instead (§16.7 item 6).
+        #expect(answer.hasPrefix("SIP/2.0 500"))
         let (_, metrics) = try adminRequest(edge, "GET", "/metrics")
         #expect(metrics.contains("tandem_sip_dns_failures_total 1"))
         await edge.stop()
