@@ -3,7 +3,8 @@ import NIOCore
 /// Next hops given as host names (RFC 3263): `send` hands them here; the message is held while the
 /// name resolves and then goes to the first target (`EdgeDNS`). When nothing resolves, a request's
 /// client transaction is failed as a transport error (a 503 for the branch, RFC 3261 §16.9), so the
-/// proxy answers the caller at once (500: §16.7 item 6 never relays a 503 upstream) instead of waiting for timer B/F; a response is dropped (counted).
+/// proxy answers the caller at once (500: §16.7 item 6 never relays a 503 upstream) instead of
+/// waiting for timer B/F; a response is dropped (counted).
 ///
 /// Not done: failover to the next target on a transport error or timeout (the transaction layer, not
 /// the driver, owns retransmission and time-outs, and a branch ends at its first failure).
