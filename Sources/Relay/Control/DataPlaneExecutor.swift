@@ -40,6 +40,8 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// change of the demux target can re-send it.
     private var lastForwarding: [LocalSocket: Forwarding] = [:]
     private var mediaStreams: [MediaStreamID: LocalSocket] = [:]
+    /// What `reports(at:)` last handed out per stream, so unchanged streams are skipped.
+    private var lastReported: [MediaStreamID: ReportedState] = [:]
 
     /// The kernel path, when active: established rules are offloaded to it (see DataPlaneExecutor+Kernel.swift).
     public var kernel: KernelForwarder?
@@ -204,6 +206,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                 continue
             }
             mediaStreams[leg.stream] = nil
+            lastReported[leg.stream] = nil
             guard streams[leg.local] != nil else { continue }
             send(Forwarding(), to: leg.local)
         }
@@ -241,13 +244,22 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         return withKernel(report(stream, snapshot, now: now, monotonicNow: tdm_coarse_now_ns()))
     }
 
+    /// Reports of the streams whose view changed since the last call (counters, last packet, learned source,
+    /// kernel state). An idle stream's report would change nothing in the session table, and applying thousands of
+    /// them is what made the once-a-second tick long enough to stall the workers sharing the core (issue 3).
     public func reports(at now: SessionTime) -> [MediaStreamReport] {
         let monotonicNow = tdm_coarse_now_ns()
         var result: [MediaStreamReport] = []
-        result.reserveCapacity(mediaStreams.count)
         for (stream, socket) in mediaStreams {
             guard let id = streams[socket], let snapshot = dataPlane.snapshot(of: id) else { continue }
-            result.append(withKernel(report(stream, snapshot, now: now, monotonicNow: monotonicNow)))
+            let report = withKernel(report(stream, snapshot, now: now, monotonicNow: monotonicNow))
+            let seen = ReportedState(report, lastPacketNanoseconds: snapshot.counters.lastPacketNanoseconds)
+            if lastReported[stream] == seen { continue }
+            lastReported[stream] = seen
+            result.append(report)
+        }
+        if lastReported.count > 2 * mediaStreams.count + 1024 {
+            lastReported = lastReported.filter { mediaStreams[$0.key] != nil }
         }
         return result
     }
@@ -296,5 +308,23 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return MediaEndpoint(address: .v6(high: high, low: low), port: endpoint.port)
+    }
+}
+
+/// A stream's report as last handed to the session layer, minus the wall-clock conversion of the last-packet time
+/// (recomputed each time from the monotonic stamp, so compared by the stamp itself).
+private struct ReportedState: Equatable {
+    var counters: MediaCounters
+    var learned: MediaEndpoint?
+    var inKernel: Bool
+    var lastPacketNanoseconds: UInt64
+    var kernelLastPacket: SessionTime?
+
+    init(_ report: MediaStreamReport, lastPacketNanoseconds: UInt64) {
+        counters = report.counters
+        learned = report.learned
+        inKernel = report.inKernel
+        self.lastPacketNanoseconds = lastPacketNanoseconds
+        kernelLastPacket = report.inKernel ? report.lastPacket : nil
     }
 }

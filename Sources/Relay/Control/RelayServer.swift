@@ -151,7 +151,22 @@ public final class RelayServer: @unchecked Sendable {
     /// ng datagrams handled per batch at most before the workers are woken and replies go out.
     static let batchLimit = 64
 
+    /// Nice value of the control thread, above the workers' (0). Why: the control thread shares a core with the
+    /// data-plane workers (often pinned together); the scheduler then lets a waking worker preempt it at once and
+    /// gives it ~10% of a contended core instead of half, so ng work and the clock never hold packets back for
+    /// a whole scheduler slice (issue 3). Uncontended, it runs at full speed. Lowering one's own priority needs
+    /// no privilege, and the thread starts no threads of its own that would inherit it.
+    static let controlThreadNice: Int32 = 10
+
+    /// Lowers the calling thread's priority. On Linux the nice value is per thread, and `setpriority` with
+    /// `PRIO_PROCESS` and id 0 means the calling thread only (setpriority(2), NOTES). Best effort: a failure leaves
+    /// the default priority.
+    static func lowerCurrentThreadPriority() {
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, controlThreadNice)
+    }
+
     private func runControlLoop() {
+        RelayServer.lowerCurrentThreadPriority()
         let ngCount = listener.sockets.count
         var descriptors = listener.sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))

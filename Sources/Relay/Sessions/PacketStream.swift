@@ -40,3 +40,19 @@ struct PacketStream: Hashable, Sendable {
         self.muxed = muxed
     }
 }
+
+extension MediaCounters {
+    /// Adds `other` (wrapping: totals of cumulative counters may wrap, differences stay right).
+    mutating func add(_ other: MediaCounters) {
+        packets &+= other.packets
+        bytes &+= other.bytes
+        errors &+= other.errors
+    }
+
+    /// Subtracts `other` (wrapping).
+    mutating func subtract(_ other: MediaCounters) {
+        packets &-= other.packets
+        bytes &-= other.bytes
+        errors &-= other.errors
+    }
+}

@@ -73,7 +73,15 @@ extension SessionTable {
     /// once-a-second refresh cost a few microseconds per stream, all on the control thread).
     private mutating func modifyStream(_ id: MediaStreamID, _ change: (inout PacketStream) -> Void) {
         guard let location = streamLocations[id] else { return }
+        var before = MediaCounters()
+        var after = MediaCounters()
         calls[location.callID]?.monologues[location.monologue]?.modifyStream(
-            id, mediaIndex: location.mediaIndex, kind: location.kind, change)
+            id, mediaIndex: location.mediaIndex, kind: location.kind) { stream in
+                before = stream.counters
+                change(&stream)
+                after = stream.counters
+            }
+        streamTotals.subtract(before)
+        streamTotals.add(after)
     }
 }

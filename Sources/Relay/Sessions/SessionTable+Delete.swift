@@ -28,6 +28,7 @@ extension SessionTable {
             if delay > 0 {
                 call.deleteAt = now.adding(seconds: delay)
                 calls[callID] = call
+            deadlines.schedule(callID, at: nextDeadline(of: call))
                 return (snapshot, SessionOutcome())
             }
             return (snapshot, destroy(callID: callID, reason: .deleted))
@@ -38,6 +39,7 @@ extension SessionTable {
             let when = now.adding(seconds: delay)
             for id in target { call.monologues[id]?.deleteAt = when }
             calls[callID] = call
+            deadlines.schedule(callID, at: nextDeadline(of: call))
             return (snapshot, SessionOutcome())
         }
         return (snapshot, removeBranch(callID: callID, monologues: target, reason: .deleted))

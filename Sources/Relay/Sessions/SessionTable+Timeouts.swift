@@ -12,9 +12,13 @@ extension SessionTable {
     ///    `timeout`/`offer-timeout`, the call lives while at least one of those is fresh — silent streams then do
     ///    not keep it alive. Only when every stream is silent-type does `silent-timeout` decide. The reason counted
     ///    is `offer-timeout` for unanswered calls, `timeout` or `silent-timeout` otherwise.
+    ///
+    /// Only calls whose deadline (`nextDeadline(of:)`) has passed are looked at, in Call-ID order as the full scan
+    /// did; a call found alive (packets came in since its deadline was set) gets its next deadline. So a tick costs
+    /// O(due calls · log calls), not O(calls).
     public mutating func tick(now: SessionTime) -> SessionOutcome {
         var outcome = SessionOutcome()
-        for callID in calls.keys.sorted() {
+        for callID in deadlines.takeDue(now: now) {
             guard let call = calls[callID] else { continue }
             let step: SessionOutcome
             if configuration.finalTimeout > 0, now >= call.created.adding(seconds: configuration.finalTimeout) {
@@ -26,12 +30,78 @@ extension SessionTable {
             } else if let reason = mediaTimeout(of: call, now: now) {
                 step = destroy(callID: callID, reason: reason)
             } else {
+                deadlines.schedule(callID, at: nextDeadline(of: call))
                 continue
             }
             outcome.actions += step.actions
             outcome.events += step.events
         }
         return outcome
+    }
+
+    /// Heap entries the last tick looked at (tests: a tick with nothing due touches nothing).
+    var lastTickVisited: Int { deadlines.lastVisited }
+
+    /// The earliest time at which `tick` could act on `call` as it is now: the minimum of its final timeout, its
+    /// delete delays and the moment its media timeout would fire if no packet and no signalling came in. Mirrors
+    /// `mediaTimeout(of:now:)` exactly; newer packets only push the real moment later, and every other change to
+    /// the call goes through `commit` or `delete`, which recompute this.
+    func nextDeadline(of call: Call) -> SessionTime {
+        var deadline = SessionTime(microseconds: .max)
+        if configuration.finalTimeout > 0 {
+            deadline = min(deadline, call.created.adding(seconds: configuration.finalTimeout))
+        }
+        if let deleteAt = call.deleteAt { deadline = min(deadline, deleteAt) }
+        for monologue in call.monologues.values {
+            if let deleteAt = monologue.deleteAt { deadline = min(deadline, deleteAt) }
+        }
+        return min(deadline, mediaDeadline(of: call))
+    }
+
+    /// The first `now` at which `mediaTimeout(of:now:)` returns a reason, if nothing changes meanwhile: a stream
+    /// stays fresh while `now - lastActivity < limit`, i.e. until `lastActivity + limit`; the call lives while any
+    /// deciding stream is fresh, so it ends at the latest of their expiries.
+    private func mediaDeadline(of call: Call) -> SessionTime {
+        var sawActive = false
+        var activeExpiry = SessionTime(microseconds: .min)
+        var silentExpiry = SessionTime(microseconds: .min)
+        for monologue in call.monologues.values {
+            for media in monologue.medias {
+                let timeoutClass: TimeoutClass
+                if let advertised = media.advertised {
+                    timeoutClass = media.direction.sends && !advertised.address.isUnspecified ? .active : .silent
+                } else {
+                    timeoutClass = .offer
+                }
+                for stream in media.streams {
+                    let lastActivity = max(stream.lastPacket ?? call.lastSignal, call.lastSignal)
+                    switch timeoutClass {
+                    case .active:
+                        sawActive = true
+                        activeExpiry = max(activeExpiry, SessionTable.expiry(lastActivity, configuration.timeout))
+                    case .offer:
+                        sawActive = true
+                        activeExpiry = max(activeExpiry, SessionTable.expiry(lastActivity, configuration.offerTimeout))
+                    case .silent:
+                        silentExpiry = max(silentExpiry, SessionTable.expiry(lastActivity, configuration.silentTimeout))
+                    }
+                }
+            }
+        }
+        if sawActive { return activeExpiry }
+        if !call.monologues.values.contains(where: { $0.medias.contains(where: \.isActive) }) {
+            silentExpiry = max(silentExpiry, SessionTable.expiry(call.lastSignal, configuration.silentTimeout))
+        }
+        return silentExpiry
+    }
+
+    /// `lastActivity + seconds`, the first instant at which `now.microseconds(since: lastActivity)` is no longer
+    /// below the limit (saturating like the comparison it mirrors).
+    private static func expiry(_ lastActivity: SessionTime, _ seconds: Int64) -> SessionTime {
+        let limit = SessionTime.saturatingMicroseconds(seconds)
+        let (sum, overflow) = lastActivity.microseconds.addingReportingOverflow(limit)
+        if overflow { return SessionTime(microseconds: limit < 0 ? .min : .max) }
+        return SessionTime(microseconds: sum)
     }
 
     /// All monologues whose branch delete is due, if any.

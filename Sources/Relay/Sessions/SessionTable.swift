@@ -19,6 +19,11 @@ public struct SessionTable: Sendable {
     /// Which call owns each open socket, for bind failure reports.
     var socketOwners: [LocalSocket: String] = [:]
     var nextStreamID: UInt32 = 1
+    /// When each call next needs the clock (see `CallDeadlineQueue`); kept in step by every write to `calls`.
+    var deadlines = CallDeadlineQueue()
+    /// Sum of every live stream's counters, kept in step by `commit` and the data plane reports, so `statistics()`
+    /// (published after every ng batch and every tick) need not walk all calls.
+    var streamTotals = MediaCounters()
     var totals = SessionTotals()
 
     /// `startOffsets` fixes each interface allocator's rotation start (tests); random when nil.
@@ -127,14 +132,29 @@ public struct SessionTable: Sendable {
         for socket in opened { socketOwners[socket] = callID }
         if let old {
             for (id, _) in SessionTable.streamLocations(of: old) { streamLocations[id] = nil }
+            streamTotals.subtract(SessionTable.counterSum(of: old))
         }
+        if let new { streamTotals.add(SessionTable.counterSum(of: new)) }
         if let new {
             for (id, location) in SessionTable.streamLocations(of: new) { streamLocations[id] = location }
             calls[callID] = new
+            deadlines.schedule(callID, at: nextDeadline(of: new))
         } else {
             calls[callID] = nil
+            deadlines.cancel(callID)
         }
         return actions
+    }
+
+    /// The sum of a call's stream counters (wrapping, like the totals it feeds).
+    static func counterSum(of call: Call) -> MediaCounters {
+        var sum = MediaCounters()
+        for monologue in call.monologues.values {
+            for media in monologue.medias {
+                for stream in media.streams { sum.add(stream.counters) }
+            }
+        }
+        return sum
     }
 
     static func socketOrder(_ lhs: LocalSocket, _ rhs: LocalSocket) -> Bool {
