@@ -13,9 +13,9 @@ import Testing
         builder.template(transport: .udp, sentBy: "198.51.100.1:5062").render(pingID: id, contact: Array(contact.utf8))
     }
 
-    func scan(_ text: String) -> UInt64? {
-        Array(text.utf8).withUnsafeBytes { builder.pingID(inReply: $0) }
-    }
+    func scan(_ text: String) -> UInt64? { scan(Array(text.utf8)) }
+
+    func scan(_ bytes: [UInt8]) -> UInt64? { bytes.withUnsafeBytes { builder.pingID(inReply: $0) } }
 
     /// A reply as a phone writes it (§8.2.6 copies Via, From, To, Call-ID, CSeq).
     func reply(_ id: UInt64, status: String = "200 OK", callID: String? = nil, cseq: String = "1 OPTIONS",
@@ -64,7 +64,7 @@ import Testing
         // A reply serialised by our own stack from the rendered ping.
         let ping = try SIPMessage.parse(render(99))
         let response = try SIPMessage.response(to: ping, status: 501, reason: "Not Implemented")
-        #expect(response.bytes.withUnsafeBytes { builder.pingID(inReply: $0) } == 99)
+        #expect(scan(response.bytes) == 99)
         // Compact and lower-case names, no branch at all.
         let compact = "SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 198.51.100.1:5062;rport\r\ni: \(builder.callID(3))\r\n"
             + "cseq: 2 OPTIONS\r\nl: 0\r\n\r\n"
@@ -97,8 +97,7 @@ import Testing
         #expect(scan(good.replacingOccurrences(of: "Call-ID", with: "Call-ID-X")) == nil)  // no Call-ID
         #expect(scan(good.replacingOccurrences(of: "Via: SIP/2.0/UDP 198.51.100.1:5062;", with: "X: ")) == nil)  // no Via
         for cut in stride(from: 0, to: good.utf8.count, by: 7) {
-            let bytes = Array(good.utf8.prefix(cut))
-            #expect(bytes.withUnsafeBytes { builder.pingID(inReply: $0) } == nil)
+            #expect(scan(Array(good.utf8.prefix(cut))) == nil)
         }
     }
 
@@ -149,14 +148,16 @@ import Testing
         let fast = bytes.withUnsafeBytes { s.handleReply($0, now: F.t0) }
         #expect(!fast)
         let parsed = try SIPMessage.parse(bytes)
-        #expect(s.handleResponse(parsed, now: F.t0.adding(milliseconds: 5)))
+        let slow = s.handleResponse(parsed, now: F.t0.adding(milliseconds: 5))
+        #expect(slow)
         #expect(s.status(of: key)?.roundTripMilliseconds == 5)
         // Ten rounds answered on the fast path: nothing lost, nothing removed.
         for round in 1...10 {
             let now = F.t0.adding(seconds: 20 * round)
             let p = try #require(sentPing(s.tick(now: now)))
             let r = try SIPMessage.response(to: p, status: 200, reason: "OK")
-            #expect(r.bytes.withUnsafeBytes { s.handleReply($0, now: now.adding(milliseconds: 1)) })
+            let matched = r.bytes.withUnsafeBytes { s.handleReply($0, now: now.adding(milliseconds: 1)) }
+            #expect(matched)
         }
         #expect(s.counters.pingsLost == 0 && s.trackedCount == 1 && s.counters.pingsAnswered == 11)
     }
