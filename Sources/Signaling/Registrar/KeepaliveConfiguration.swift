@@ -4,6 +4,7 @@ public struct KeepaliveConfiguration: Sendable {
     /// Every tracked binding is pinged once per interval. 20 s keeps common UDP NAT mappings (30–60 s) open.
     public var intervalMilliseconds: Int64 = 20_000
     /// Wheel resolution: the interval is cut into `interval / tick` slots, each fired once per interval.
+    /// A shorter tick means smaller bursts (the edge uses 20 ms: 100 pings a tick at 100k bindings).
     public var tickMilliseconds: Int64 = 100
     /// Unanswered pings in a row after which the binding is reported unreachable.
     public var maxPingsLost = 3
@@ -24,8 +25,9 @@ public struct KeepaliveConfiguration: Sendable {
 
 /// What the keepalive scheduler asks the daemon to do.
 public enum KeepaliveAction: Sendable {
-    /// Send this OPTIONS to `to` from local socket `socket` (the one the binding registered through).
-    case sendPing(SIPMessage, to: RegistrarPeer, socket: LocalSocketRef, pingID: UInt64)
+    /// Send this OPTIONS (the whole datagram) to `to` from local socket `socket` (the one the
+    /// binding registered through). Bytes, not a `SIPMessage`: pings are rendered from a template.
+    case sendPing([UInt8], to: RegistrarPeer, socket: LocalSocketRef, pingID: UInt64)
     /// Write CRLFCRLF on the binding's connection (RFC 5626 §4.4.1); the CRLF pong is reported
     /// with `noteTraffic`.
     case sendCRLFPing(to: RegistrarPeer, socket: LocalSocketRef)

@@ -14,7 +14,8 @@ public struct KeepaliveScheduler: Sendable {
         var key: RegistrarBindingKey
         var peer: RegistrarPeer
         var socket: LocalSocketRef
-        var contact: SIPURI
+        /// The Request-URI/To of its pings, formatted once.
+        var contact: [UInt8]
         var slot: Int
         var position: Int
         var awaitingPing: UInt64?
@@ -37,6 +38,12 @@ public struct KeepaliveScheduler: Sendable {
     private var assignCursor = 0
     private var nextSlotAt: RegistrarInstant
     private var nextPingID: UInt64 = 0
+    /// Ping templates by (socket, transport): built on first use, a handful per process.
+    private var templates: [TemplateKey: KeepalivePingTemplate] = [:]
+    private struct TemplateKey: Hashable {
+        var socket: LocalSocketRef
+        var transport: RegistrarTransport
+    }
     public private(set) var counters = KeepaliveCounters()
 
     /// `start`: when slot 0 first fires. `callIDPrefix`: a random token per process (tests pass a fixed one).
@@ -82,8 +89,9 @@ public struct KeepaliveScheduler: Sendable {
 
     /// Starts (or refreshes) keepalives for a binding. A refresh is traffic: the loss count resets.
     public mutating func track(_ binding: RegistrarBinding) {
-        let contact = (try? SIPURI(binding.key.contactURI)) ?? SIPURI(
+        let uri = (try? SIPURI(binding.key.contactURI)) ?? SIPURI(
             scheme: .sip, host: SIPHost(kind: .ipv4, text: binding.source.uriHost), port: binding.source.port)
+        let contact = Array("\(uri)".utf8)
         if let id = index[binding.key], var e = entries[id] {
             if e.peer != binding.source { detachPeer(id, e.peer); byPeer[binding.source, default: []].append(id) }
             e.peer = binding.source
@@ -157,6 +165,23 @@ public struct KeepaliveScheduler: Sendable {
         return true
     }
 
+    /// Matches a reply from its raw bytes, before any parse: true when it answers one of our pings
+    /// (the caller drops it). False leaves the message to the normal path, which still calls
+    /// `noteTraffic` and `handleResponse`. A match counts as traffic from the binding's peer, so
+    /// every binding behind that address is refreshed, as on the normal path.
+    public mutating func handleReply(_ bytes: UnsafeRawBufferPointer, now: RegistrarInstant) -> Bool {
+        guard let pingID = builder.pingID(inReply: bytes) else { return false }
+        guard let id = outstanding[pingID], let e = entries[id] else { return true }  // late or duplicate
+        noteTraffic(from: e.peer, now: now)
+        if outstanding.removeValue(forKey: pingID) != nil, var again = entries[id] {
+            // Not listed under its peer (cannot happen today): answer it directly.
+            markAlive(&again, now: now)
+            entries[id] = again
+            counters.pingsAnswered += 1
+        }
+        return true
+    }
+
     /// Any traffic from a peer (a CRLF pong, a request, a response) proves its bindings alive.
     public mutating func noteTraffic(from peer: RegistrarPeer, now: RegistrarInstant) {
         guard let ids = byPeer[peer] else { return }
@@ -206,17 +231,24 @@ public struct KeepaliveScheduler: Sendable {
                 e.awaitingPing = pingID
                 actions.append(.sendCRLFPing(to: e.peer, socket: e.socket))
                 counters.crlfPingsSent += 1
-            } else if let message = builder.ping(pingID, to: e.contact, transport: e.peer.transport,
-                                                 sentBy: configuration.viaSentBy(e.socket))
-            {
+            } else {
+                let bytes = template(socket: e.socket, transport: e.peer.transport).render(pingID: pingID, contact: e.contact)
                 e.awaitingPing = pingID
                 outstanding[pingID] = id
-                actions.append(.sendPing(message, to: e.peer, socket: e.socket, pingID: pingID))
+                actions.append(.sendPing(bytes, to: e.peer, socket: e.socket, pingID: pingID))
                 counters.pingsSent += 1
             }
             entries[id] = e
             i += 1
         }
+    }
+
+    private mutating func template(socket: LocalSocketRef, transport: RegistrarTransport) -> KeepalivePingTemplate {
+        let key = TemplateKey(socket: socket, transport: transport)
+        if let template = templates[key] { return template }
+        let template = builder.template(transport: transport, sentBy: configuration.viaSentBy(socket))
+        templates[key] = template
+        return template
     }
 
     private mutating func detachPeer(_ id: Int, _ peer: RegistrarPeer) {

@@ -25,6 +25,39 @@ extension SIPTransport {
         }
     }
 
+    /// One datagram of a `sendDatagrams` batch.
+    public struct Datagram: Sendable {
+        public var bytes: ByteBuffer
+        public var to: SocketAddress
+        public var via: LocalSocketID
+
+        public init(bytes: ByteBuffer, to: SocketAddress, via: LocalSocketID) {
+            self.bytes = bytes
+            self.to = to
+            self.via = via
+        }
+    }
+
+    /// Sends several datagrams, fire and forget, with one flush per socket at the end instead of one
+    /// per datagram, so NIO hands them to the kernel in `sendmmsg` batches (the keepalive tick).
+    /// Keep batches modest (a few hundred): they land in the receivers' buffers at once. Entries whose
+    /// listener is not UDP are sent one by one as by `send(_:to:via:promise:)`.
+    public func sendDatagrams(_ datagrams: [Datagram]) {
+        var toFlush: [ObjectIdentifier: any Channel] = [:]
+        for datagram in datagrams {
+            switch self.route(to: datagram.to, via: datagram.via) {
+            case .success(.datagram(let channel, let destination)):
+                _ = self.sendDatagram(datagram.bytes, to: destination, from: channel, flush: false)
+                toFlush[ObjectIdentifier(channel)] = channel
+            case .success(let path):
+                _ = self.send(datagram.bytes, along: path)
+            case .failure:
+                self.cells.sendFailures.bump()
+            }
+        }
+        for channel in toFlush.values { channel.flush() }
+    }
+
     /// `send(_:to:via:promise:)` for a byte array (copied into a buffer), fire and forget.
     public func send(_ bytes: [UInt8], to destination: SocketAddress, via local: LocalSocketID) {
         self.send(ByteBuffer(bytes: bytes), to: destination, via: local, promise: nil)
@@ -156,12 +189,13 @@ extension SIPTransport {
         }
     }
 
-    private func sendDatagram(_ bytes: ByteBuffer, to destination: SocketAddress, from channel: any Channel)
-        -> EventLoopFuture<Void>
+    private func sendDatagram(_ bytes: ByteBuffer, to destination: SocketAddress, from channel: any Channel,
+                              flush: Bool = true) -> EventLoopFuture<Void>
     {
         let length = bytes.readableBytes
         let cells = self.cells
-        let written = channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: bytes))
+        let envelope = AddressedEnvelope(remoteAddress: destination, data: bytes)
+        let written = flush ? channel.writeAndFlush(envelope) : channel.write(envelope)
         written.whenComplete { result in
             switch result {
             case .success:

@@ -20,7 +20,10 @@ import Testing
     }
 
     func pings(_ actions: [KeepaliveAction]) -> [(SIPMessage, RegistrarPeer, LocalSocketRef, UInt64)] {
-        actions.compactMap { if case .sendPing(let m, let p, let s, let id) = $0 { return (m, p, s, id) }; return nil }
+        actions.compactMap {
+            guard case .sendPing(let bytes, let p, let s, let id) = $0, let m = try? SIPMessage.parse(bytes) else { return nil }
+            return (m, p, s, id)
+        }
     }
 
     @Test func pingsSpreadEvenlyOverTheInterval() {
