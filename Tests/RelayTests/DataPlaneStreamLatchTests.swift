@@ -59,6 +59,32 @@ import Testing
         #expect(slot.learned == y && slot.pointer.pointee.counters.source_changes == 1)
     }
 
+    /// The SDP endpoint needs no learning: its first packet locks (so kernel offload need not wait 3 s), and a
+    /// stranger seen first is replaced by it within the window and then locked out.
+    @Test func advertisedSourceLocksAtOnce() {
+        let slot = Slot(window: .standard)
+        slot.pointer.pointee.advertised = x.raw
+        #expect(slot.admit(x, at: 1) == .accept)
+        #expect(slot.latch == UInt32(TDM_LATCH_LOCKED))
+        #expect(slot.admit(y, at: 1.1) == .dropBleed)
+
+        let late = Slot(window: .standard)
+        late.pointer.pointee.advertised = x.raw
+        #expect(late.admit(y, at: 1) == .accept)
+        #expect(late.latch == UInt32(TDM_LATCH_LEARNING))
+        #expect(late.admit(x, at: 1.5) == .accept)
+        #expect(late.latch == UInt32(TDM_LATCH_LOCKED) && late.learned == x)
+        #expect(late.admit(y, at: 1.6) == .dropBleed)
+    }
+
+    /// An asymmetric stream's advertised endpoint is where it sends to, not a vouched-for source.
+    @Test func asymmetricAdvertisedSourceStillLearns() {
+        let slot = Slot(flags: .asymmetric, window: .standard)
+        slot.pointer.pointee.advertised = x.raw
+        #expect(slot.admit(x, at: 1) == .accept)
+        #expect(slot.latch == UInt32(TDM_LATCH_LEARNING))
+    }
+
     @Test func destinationPrefersLearnedUnlessAsymmetric() {
         let slot = Slot(window: .standard)
         var out = sockaddr_in6()

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Kernel offload: once both sides of a forwarding rule are established in the userspace data plane, the rule is
 /// handed to nftables (`KernelForwarder`) and the kernel forwards it; the userspace sockets stay bound, so
 /// anything the kernel does not match (a new source, a stranger) still reaches the latching rules.
@@ -17,20 +21,38 @@
 /// rule: a re-offer/answer with a new address (the data plane resets learning for that leg), hold, new flags,
 /// delete, timeout.
 extension DataPlaneExecutor {
-    /// Offloads every eligible rule not offloaded yet, in one batch. Returns the Call-IDs that got new kernel
-    /// elements (for the journal). Call on the control thread's clock (all calls) and right after signalling
-    /// (`callID`: only that call's rules, so a command costs O(its call), not O(all calls)).
-    public func offloadEstablishedRules(at now: SessionTime, callID only: String? = nil) -> Set<String> {
-        guard let kernel else { return [] }
-        let candidates: [ForwardingRule]
+    /// Offloads every eligible rule not offloaded yet, in one batch (one netlink transaction). Returns the Call-IDs
+    /// that got new kernel elements (for the journal). Three callers: right after a call's signalling (`callID`:
+    /// only that call's rules, so a command costs O(its call)); the frequent check (`changedWithin`: only rules
+    /// added or changed in the last that many milliseconds, so a stream is in the kernel a few tens of
+    /// milliseconds after both sides locked, and rules that never qualify — unused RTCP, rtcp-mux demux — are
+    /// not re-examined ten times a second); and the 1 s clock (every rule still pending). None looks at rules
+    /// already offloaded.
+    public func offloadEstablishedRules(at now: SessionTime, callID only: String? = nil,
+                                        changedWithin recent: Int64? = nil) -> Set<String> {
+        guard let kernel, !offloadPending.isEmpty else { return [] }
+        var candidates: [ForwardingRule] = []
         if let only {
-            candidates = (callRules[only] ?? []).compactMap { rules[$0] }
+            candidates = (callRules[only] ?? []).compactMap { offloadPending[$0] != nil ? rules[$0] : nil }
+        } else if let recent {
+            let since = DataPlaneExecutor.monotonicMilliseconds() - recent
+            for (id, changed) in offloadPending where changed >= since {
+                if let rule = rules[id] { candidates.append(rule) }
+            }
         } else {
-            candidates = Array(rules.values)
+            candidates = offloadPending.keys.compactMap { rules[$0] }
         }
+        guard !candidates.isEmpty else { return [] }
+        // rtcp-mux demux is decided per call: the RTCP rules with a muxed leg (never offloaded, so always pending)
+        // of the candidates' calls say which RTP sockets carry RTCP.
+        var calls = Set<String>()
+        for rule in candidates { if let call = socketCall[rule.a.local] { calls.insert(call) } }
         var muxedSockets = Set<LocalSocket>()
-        for rule in candidates where rule.kind == .rtcp {
-            for leg in [rule.a, rule.b] where leg.muxed { muxedSockets.insert(leg.local) }
+        for call in calls {
+            for id in callRules[call] ?? [] {
+                guard let rule = rules[id], rule.kind == .rtcp else { continue }
+                for leg in [rule.a, rule.b] where leg.muxed { muxedSockets.insert(leg.local) }
+            }
         }
         var batch: [(ForwardingID, OffloadedRule)] = []
         for rule in candidates where offloaded[rule.id] == nil {
@@ -50,17 +72,18 @@ extension DataPlaneExecutor {
             kernelStatus.lastInstallError = "\(error)"
             return []
         }
-        var calls = Set<String>()
+        var offloadedCalls = Set<String>()
         for (id, rule) in batch {
             offloaded[id] = rule
+            offloadPending[id] = nil
             for (stream, entry) in zip(rule.streams, rule.entries) {
                 kernelLegs[stream] = KernelLegCounters(key: entry.key, counters: KernelStreamCounters(packets: 0, bytes: 0),
                                                        lastChange: nil)
             }
-            calls.insert(rule.callID)
+            offloadedCalls.insert(rule.callID)
         }
         kernelStatus.offloadedStreams = kernelLegs.count
-        return calls
+        return offloadedCalls
     }
 
     /// Reads every element's counters in one dump and notes which directions moved since the last read (their
@@ -111,6 +134,7 @@ extension DataPlaneExecutor {
                   entryA.source == localB, entryB.source == localA,
                   let callID = socketCall[rule.a.local] else { continue }
             offloaded[id] = OffloadedRule(callID: callID, entries: [entryA, entryB], streams: [rule.a.stream, rule.b.stream])
+            offloadPending[id] = nil
             for (stream, entry) in [(rule.a.stream, entryA), (rule.b.stream, entryB)] {
                 kernelLegs[stream] = KernelLegCounters(
                     key: entry.key, counters: counters[entry.key] ?? KernelStreamCounters(packets: 0, bytes: 0),
@@ -211,6 +235,13 @@ extension DataPlaneExecutor {
     /// 127/8 is delivered locally after the prerouting rewrite and never reaches postrouting, so the source
     /// would not be rewritten: such streams stay in userspace.
     static func isLoopback(_ endpoint: SocketEndpoint) -> Bool { endpoint.addressBytes.first == 127 }
+
+    /// CLOCK_MONOTONIC in milliseconds (when a rule became pending).
+    static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
+    }
 
     /// A relay socket as the kernel sees it: IPv4 and a concrete address, else nil.
     static func kernelEndpoint(_ socket: LocalSocket) -> SocketEndpoint? {

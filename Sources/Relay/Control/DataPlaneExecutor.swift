@@ -53,6 +53,9 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     var kernelCarry: [MediaStreamID: KernelStreamCounters] = [:]
     /// The rules of each call (for the offload check right after that call's signalling).
     var callRules: [String: Set<ForwardingID>] = [:]
+    /// Rules not offloaded yet, with the monotonic millisecond at which they were last added or changed: the
+    /// offload checks look only here (never at all rules), and the frequent check only at recent entries.
+    var offloadPending: [ForwardingID: Int64] = [:]
     /// Kernel elements to remove at the end of the current `execute` (one batch).
     var pendingKernelRemovals: [KernelStreamKey] = []
     /// Counts for metrics and `statistics`.
@@ -101,12 +104,14 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                 // Any change to an offloaded rule (new address, flags, hold) goes back through userspace, which
                 // re-learns where needed; the next check offloads it again once both sides are locked.
                 takeBackFromKernel(rule.id)
+                if kernel != nil { offloadPending[rule.id] = DataPlaneExecutor.monotonicMilliseconds() }
                 let previous = rules[rule.id]
                 rules[rule.id] = rule
                 if let owner = callID ?? socketCall[rule.a.local] { callRules[owner, default: []].insert(rule.id) }
                 apply(rule, previous: previous)
             case .removeForwarding(let id):
                 takeBackFromKernel(id)
+                offloadPending[id] = nil
                 if let rule = rules.removeValue(forKey: id) {
                     if let owner = callID ?? socketCall[rule.a.local] {
                         callRules[owner]?.remove(id)

@@ -80,11 +80,11 @@ extension RelayServer {
         ])
     }
 
-    /// Offloads what became eligible (everything, or one call's rules after its signalling) and journals the
-    /// calls that got new elements (one fsync).
-    func offload(at now: SessionTime, callID: String? = nil) {
+    /// Offloads what became eligible (every pending rule, one call's rules after its signalling, or the rules
+    /// changed in the last `changedWithin` ms) and journals the calls that got new elements (one fsync).
+    func offload(at now: SessionTime, callID: String? = nil, changedWithin: Int64? = nil) {
         guard kernel != nil else { return }
-        let calls = handler.executor.offloadEstablishedRules(at: now, callID: callID)
+        let calls = handler.executor.offloadEstablishedRules(at: now, callID: callID, changedWithin: changedWithin)
         guard !calls.isEmpty else { return }
         let records = calls.sorted().compactMap { handler.sessions.record(callID: $0) }
         journal?.record(records)

@@ -164,6 +164,12 @@ public final class RelayServer: @unchecked Sendable {
     static func lowerCurrentThreadPriority() {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, controlThreadNice)
     }
+    /// How often the recently set-up rules are checked for offload. Both sides lock on their first packet from
+    /// the SDP address, so media moves to the kernel within about this long; waiting for the 1 s clock kept up
+    /// to a second of every call's media (and its latency tail) in userspace.
+    static let offloadCheckMilliseconds: Int64 = 50
+    /// Rules changed longer ago than this are left to the 1 s clock (those that never qualify stay cheap).
+    static let offloadRecentMilliseconds: Int64 = 10_000
 
     private func runControlLoop() {
         RelayServer.lowerCurrentThreadPriority()
@@ -172,9 +178,11 @@ public final class RelayServer: @unchecked Sendable {
         descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
         descriptors.append(pollfd(fd: dataPlane.acknowledgementFD, events: Int16(POLLIN), revents: 0))
         var nextTick = RelayServer.monotonicMilliseconds() + 1000
+        var nextOffloadCheck = RelayServer.monotonicMilliseconds() + RelayServer.offloadCheckMilliseconds
         while !stopping.load(ordering: .acquiring) {
             let now = RelayServer.monotonicMilliseconds()
             var wait = max(0, nextTick - now)
+            if kernel != nil { wait = min(wait, max(0, nextOffloadCheck - now)) }
             if let untilDeadline = pending.millisecondsUntilDeadline(now: now) { wait = min(wait, untilDeadline) }
             _ = poll(&descriptors, nfds_t(descriptors.count), Int32(clamping: wait))
             if stopping.load(ordering: .acquiring) { break }
@@ -203,7 +211,11 @@ public final class RelayServer: @unchecked Sendable {
             }
             if RelayServer.monotonicMilliseconds() >= nextTick {
                 nextTick = RelayServer.monotonicMilliseconds() + 1000
+                nextOffloadCheck = RelayServer.monotonicMilliseconds() + RelayServer.offloadCheckMilliseconds
                 runClock()
+            } else if kernel != nil, RelayServer.monotonicMilliseconds() >= nextOffloadCheck {
+                nextOffloadCheck = RelayServer.monotonicMilliseconds() + RelayServer.offloadCheckMilliseconds
+                offload(at: RelayServer.wallClock(), changedWithin: RelayServer.offloadRecentMilliseconds)
             }
         }
         let deleted = handler.deleteAllCalls(at: RelayServer.wallClock())

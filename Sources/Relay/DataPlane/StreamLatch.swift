@@ -17,6 +17,11 @@ enum LatchVerdict: UInt8 {
 /// 2. Same source as learned: accept; close the window when its packet or time limit is reached.
 /// 3. Different source: `.strictSource` drops it; an open window re-learns it; `.mediaHandover` re-learns it;
 ///    otherwise it is dropped as bleed (the stream is not stolen).
+/// 4. A source equal to the stream's advertised (SDP) endpoint locks at once, whether it is the first packet or
+///    arrives during the window: signalling already vouched for it, so there is nothing left to learn (rtpengine's
+///    "heuristic" learning treats this best match the same way). Without this, every stream of a peer that is
+///    not behind NAT spent its first 3 s in learning, and the kernel offload, which needs both sides locked,
+///    waited for that window.
 enum StreamLatch {
     @inline(__always)
     static func admit(_ s: UnsafeMutablePointer<tdm_stream>, source: UnsafeRawPointer, sourceLength: UInt32,
@@ -29,7 +34,9 @@ enum StreamLatch {
             s.pointee.learn_started_ns = now
             s.pointee.learn_packets_seen = 1
             s.pointee.latch = UInt32(TDM_LATCH_LEARNING)
-            if strict || windowClosed(s, now: now) { s.pointee.latch = UInt32(TDM_LATCH_LOCKED) }
+            if strict || windowClosed(s, now: now) || isAdvertised(s, source: source, sourceLength: sourceLength) {
+                s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
+            }
             tdm_stream_publish(s)
             return .accept
         default:
@@ -42,7 +49,7 @@ enum StreamLatch {
             if tdm_endpoint_matches(&s.pointee.learned, source, sourceLength) {
                 if learning {
                     s.pointee.learn_packets_seen &+= 1
-                    if windowClosed(s, now: now) {
+                    if windowClosed(s, now: now) || isAdvertised(s, source: source, sourceLength: sourceLength) {
                         s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
                         tdm_stream_publish(s)
                     }
@@ -56,11 +63,22 @@ enum StreamLatch {
             tdm_stream_source_changed(s)
             if learning {
                 s.pointee.learn_packets_seen &+= 1
-                if windowClosed(s, now: now) { s.pointee.latch = UInt32(TDM_LATCH_LOCKED) }
+                if windowClosed(s, now: now) || isAdvertised(s, source: source, sourceLength: sourceLength) {
+                    s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
+                }
             }
             tdm_stream_publish(s)
             return .accept
         }
+    }
+
+    /// True when `source` is the stream's advertised endpoint (asymmetric streams excepted: their advertised
+    /// endpoint says where to send, not where packets come from).
+    @inline(__always)
+    static func isAdvertised(_ s: UnsafeMutablePointer<tdm_stream>, source: UnsafeRawPointer,
+                             sourceLength: UInt32) -> Bool {
+        guard s.pointee.flags & UInt32(TDM_FWD_ASYMMETRIC) == 0 else { return false }
+        return tdm_endpoint_matches(&s.pointee.advertised, source, sourceLength)
     }
 
     @inline(__always)
