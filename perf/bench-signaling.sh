@@ -212,9 +212,9 @@ steer_row() {
   relay_s=$(awk -v t="$3" -v hz="$hz" 'BEGIN{printf "%.2f", t / hz}')
   relay1k=$(awk -v s="$relay_s" -v c="$calls" 'BEGIN{if (c > 0) printf "%.1f", s / c * 100000; else print "-"}')
   proxy1k=$(jq -r '.proxyCPUPercentPer1kPerSecond // empty | .*10|round/10' "$2")
-  # offer/answer/delete counters as each relay spells them in its statistics reply (rtpengine: "offers"/"offer"
-  # under controlstatistics; tandem: the same names): print whatever is there, compactly.
-  offers=$(grep -ao '[0-9]*:\(offer\|answer\|delete\)s\?i[0-9]*e' "$4" | sed 's/^[0-9]*://; s/i\([0-9]*\)e$/=\1/' | head -6 | tr '\n' ' ')
+  # Sessions the relay managed and saw deleted, from its ng `statistics` reply (rtpengine's totalstatistics names;
+  # tandem relay answers with the same ones): calls x 1 session each when every INVITE's SDP went through it.
+  offers=$(grep -ao '\(managedsessions\|regularterminatedsessions\)i[0-9]*e' "$4" | sed 's/i\([0-9]*\)e$/ \1/' | tr '\n' ' ')
   echo "| $1 | $(jq -r '.statistics.callRate // 0 | .*10|round/10' "$2") | $calls | ${proxy1k:--}% | ${relay1k}% ($relay_s s) | $(awk -v a="${proxy1k:-0}" -v b="$relay1k" 'BEGIN{printf "%.1f", a + b}')% | ${offers:-see $4} |"
 }
 
