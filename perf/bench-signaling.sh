@@ -171,7 +171,7 @@ stop_uas2() {
 # The ng relay of the steering runs, on the proxy's core (the relay is part of the "proxy" cost being compared).
 relay_pid=""
 ng_send() {  # ng_send 'd7:command4:pinge' -> the reply (bash /dev/udp, bounded read)
-  timeout 1 bash -c "exec 3<>/dev/udp/127.0.0.1/$NG_PORT; printf 'b1 %s' '$1' >&3; dd bs=65536 count=1 status=none <&3" 2>/dev/null
+  timeout 1 bash -c "exec 3<>/dev/udp/127.0.0.1/$NG_PORT; printf 'b%s %s' \"$RANDOM$RANDOM\" '$1' >&3; dd bs=65536 count=1 status=none <&3" 2>/dev/null
 }
 start_relay() {  # start_relay tandem|rtpengine -> relay_pid, or 1 with $skip_reason
   local log="$OUT/relay-$1.log"
@@ -214,7 +214,7 @@ steer_row() {
   proxy1k=$(jq -r '.proxyCPUPercentPer1kPerSecond // empty | .*10|round/10' "$2")
   # Sessions the relay managed and saw deleted, from its ng `statistics` reply (rtpengine's totalstatistics names;
   # tandem relay answers with the same ones): calls x 1 session each when every INVITE's SDP went through it.
-  offers=$(grep -ao '\(managedsessions\|regularterminatedsessions\)i[0-9]*e' "$4" | sed 's/i\([0-9]*\)e$/ \1/' | tr '\n' ' ')
+  offers=$(grep -ao '\(managedsessions\|regularterminatedsessions\)i[0-9]*e' "$4" | sed 's/i\([0-9]*\)e$/ \1/' | awk '!s[$1]++' | tr '\n' ' ')
   echo "| $1 | $(jq -r '.statistics.callRate // 0 | .*10|round/10' "$2") | $calls | ${proxy1k:--}% | ${relay1k}% ($relay_s s) | $(awk -v a="${proxy1k:-0}" -v b="$relay1k" 'BEGIN{printf "%.1f", a + b}')% | ${offers:-see $4} |"
 }
 
