@@ -105,7 +105,7 @@ struct MediaFlow7Tests {
             down = Self.relayState(json, address: "\(Self.relayHosts[victim]):2223") == "down"
             if !down { usleep(100_000) }
         }
-        #expect(down, "the killed relay is not marked down")
+        #expect(down, "the killed relay is not marked down: \((try? lab.withNamespace(edgeNS) { try adminGet(port: 9103, "/relays") }) ?? "")")
         for number in 3...4 {
             let call = try steeredCall(number)
             #expect(call.offer == survivor && call.answer == survivor, "call \(number) must use \(survivor): \(call)")
@@ -143,8 +143,10 @@ struct MediaFlow7Tests {
         return (offer.host, answer.host)
     }
 
-    /// `state` of one relay in the edge's `GET /relays` JSON.
-    static func relayState(_ json: String, address: String) -> String? {
+    /// `state` of one relay in the edge's `GET /relays` JSON (the body: anything before the first `{` is skipped).
+    static func relayState(_ text: String, address: String) -> String? {
+        guard let start = text.firstIndex(of: "{") else { return nil }
+        let json = String(text[start...])
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
               let relays = object["relays"] as? [[String: Any]] else { return nil }
         return relays.first { $0["address"] as? String == address }?["state"] as? String
