@@ -5,6 +5,7 @@
 #   perf/bench-signaling.sh                           # kamailio and tandem signaling (skipped when not built in)
 #   BENCH_PROXIES=kamailio BENCH_REG_RATE=3000 perf/bench-signaling.sh
 #   BENCH_PROXIES="kamailio-dispatcher tandem-dispatcher" perf/bench-signaling.sh   # calls only, 2 backends
+#   BENCH_PROXIES="kamailio-rtpengine tandem-steering" perf/bench-signaling.sh      # dispatcher + media steering
 #
 # Proxies:
 #   kamailio  Debian's Kamailio with perf/kamailio/kamailio-registrar.cfg (usrloc in memory, no auth,
@@ -15,6 +16,14 @@
 #             ($UAS_PORT and $UAS_PORT+1), failover on 5xx/timeout. Calls only.
 #   tandem-dispatcher    `tandem signaling --config` with a round-robin dispatcher set over the same two UAS
 #             (probe_active off, like Kamailio's ds_ping_interval 0). Calls only.
+#   kamailio-rtpengine   kamailio-dispatcher.cfg with -A WITH_RTPENGINE: the same dispatcher plus rtpengine_offer/
+#             answer/delete to Debian's rtpengine (userspace, --table=-1) on 127.0.0.1:$BENCH_NG_PORT. Calls only.
+#   tandem-steering      the tandem-dispatcher config plus `media:` (policy always) to a `tandem relay` (userspace,
+#             one thread). Calls only.
+#   tandem-steering-rtpengine  the same tandem signaling config, steering to rtpengine instead (the mixed pair).
+#   The relay runs on the proxy's core (BENCH_PROXY_CPU). Its CPU is read from /proc/<pid>/stat around the run and
+#   reported per 1k calls/s (CPU seconds per call x 1e5), next to the proxy's and summed. After the run the relay's
+#   ng `statistics` reply is saved to $OUT/<name>-relay-statistics.txt: it shows that the SDP went through it.
 # Each proxy runs in its own session/process group and the whole group is killed afterwards: Kamailio's forked
 # workers otherwise outlive the main process. Prints Markdown tables; raw JSON stays in $OUT.
 set -euo pipefail
@@ -36,6 +45,7 @@ SIPP_CPU="${BENCH_SIPP_CPU:-0}"
 PROXY_ADDR="${BENCH_PROXY_ADDR:-127.0.0.1:5070}"
 UAS_PORT="${BENCH_UAS_PORT:-5080}"
 UAS_ADDR="127.0.0.1:$UAS_PORT"
+NG_PORT="${BENCH_NG_PORT:-22230}"
 OUT="${BENCH_OUT:-/tmp/tandem-sigbench-$$}"
 TANDEM_SIGNALING_ARGS="${TANDEM_SIGNALING_ARGS:-signaling --listen udp:$PROXY_ADDR --farm sip:$UAS_ADDR --no-keepalive --admin 127.0.0.1:9193 --data-dir $OUT/tandem-signaling-data}"
 mkdir -p "$OUT"
@@ -89,9 +99,24 @@ start_proxy() {
         -Y "$OUT/kamailio-run" -A "LISTEN_ADDR=udp:$PROXY_ADDR" -A "WORKERS=$WORKERS" \
         -A "DS_LIST=\"$OUT/dispatcher.list\"" >"$log" 2>&1 &
       proxy_pid=$! ;;
-    tandem-dispatcher)
+    kamailio-rtpengine)
+      command -v kamailio >/dev/null || { skip_reason="kamailio not installed"; return 1; }
+      start_relay rtpengine || return 1
+      mkdir -p "$OUT/kamailio-run"
+      printf '1 sip:127.0.0.1:%s\n1 sip:127.0.0.1:%s\n' "$UAS_PORT" "$((UAS_PORT + 1))" >"$OUT/dispatcher.list"
+      setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-dispatcher.cfg" -DD -E -m 512 \
+        -Y "$OUT/kamailio-run" -A "LISTEN_ADDR=udp:$PROXY_ADDR" -A "WORKERS=$WORKERS" \
+        -A "DS_LIST=\"$OUT/dispatcher.list\"" -A WITH_RTPENGINE -A "NG_SOCK=\"udp:127.0.0.1:$NG_PORT\"" >"$log" 2>&1 &
+      proxy_pid=$! ;;
+    tandem-dispatcher|tandem-steering|tandem-steering-rtpengine)
       tandem_has_signaling || { skip_reason="this tandem has no signaling subcommand (not merged yet)"; return 1; }
-      cat >"$OUT/tandem-dispatcher.yaml" <<YAML
+      local media=""
+      case "$name" in
+        tandem-steering) start_relay tandem || return 1 ;;
+        tandem-steering-rtpengine) start_relay rtpengine || return 1 ;;
+      esac
+      [ -n "$relay_pid" ] && media="media: { relays: [\"127.0.0.1:$NG_PORT\"], policy: always }"
+      cat >"$OUT/$name.yaml" <<YAML
 listeners: [{ address: ${PROXY_ADDR%:*}, port: $proxy_port, transport: udp }]
 dispatcher:
   probing: { probe_active: false }
@@ -100,8 +125,9 @@ keepalive: { enabled: false }
 admin: 127.0.0.1:9193
 data_dir: $OUT/tandem-dispatcher-data
 log_level: warning
+$media
 YAML
-      setsid taskset -c "$PROXY_CPU" "$TANDEM" signaling --config "$OUT/tandem-dispatcher.yaml" >"$log" 2>&1 &
+      setsid taskset -c "$PROXY_CPU" "$TANDEM" signaling --config "$OUT/$name.yaml" >"$log" 2>&1 &
       proxy_pid=$! ;;
     *) skip_reason="unknown proxy"; return 1 ;;
   esac
@@ -141,14 +167,65 @@ stop_uas2() {
   [ -n "$uas2_pid" ] && { kill -TERM -- "-$uas2_pid" 2>/dev/null || true; sleep 0.2; kill -KILL -- "-$uas2_pid" 2>/dev/null || true; }
   uas2_pid=""
 }
-trap 'stop_proxy; stop_uas2' EXIT INT TERM
+
+# The ng relay of the steering runs, on the proxy's core (the relay is part of the "proxy" cost being compared).
+relay_pid=""
+ng_send() {  # ng_send 'd7:command4:pinge' -> the reply (bash /dev/udp, bounded read)
+  timeout 1 bash -c "exec 3<>/dev/udp/127.0.0.1/$NG_PORT; printf 'b%s %s' \"$RANDOM$RANDOM\" '$1' >&3; dd bs=65536 count=1 status=none <&3" 2>/dev/null
+}
+start_relay() {  # start_relay tandem|rtpengine -> relay_pid, or 1 with $skip_reason
+  local log="$OUT/relay-$1.log"
+  case "$1" in
+    tandem)
+      setsid taskset -c "$PROXY_CPU" "$TANDEM" relay --interface 127.0.0.1 --listen-ng "127.0.0.1:$NG_PORT" \
+        --port-min 30000 --port-max 39999 --num-threads 1 --kernel off --delete-delay 0 --listen-metrics "" >"$log" 2>&1 &
+      relay_pid=$! ;;
+    rtpengine)
+      command -v rtpengine >/dev/null || { skip_reason="rtpengine not installed"; return 1; }
+      setsid taskset -c "$PROXY_CPU" rtpengine --config-file=none --foreground --table=-1 --interface=127.0.0.1 \
+        --listen-ng="127.0.0.1:$NG_PORT" --port-min=30000 --port-max=39999 --num-threads=1 --delete-delay=0 \
+        --log-stderr --log-level=3 --pidfile="$OUT/rtpengine.pid" >"$log" 2>&1 &
+      relay_pid=$! ;;
+  esac
+  for _ in $(seq 1 50); do ng_send 'd7:command4:pinge' | grep -q pong && return 0; sleep 0.1; done
+  skip_reason="no ng pong from the $1 relay on 127.0.0.1:$NG_PORT (see $log)"
+  stop_relay
+  return 1
+}
+stop_relay() {
+  if [ -n "$relay_pid" ]; then
+    kill -TERM -- "-$relay_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 -- "-$relay_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$relay_pid" 2>/dev/null || true
+  fi
+  relay_pid=""
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # utime + stime, all threads
+
+trap 'stop_proxy; stop_uas2; stop_relay' EXIT INT TERM
+
+# steer_row NAME FILE RELAY_TICKS STATS -> proxy, relay and summed CPU per 1k calls/s, relay's ng counters
+steer_row() {
+  local hz calls relay_s relay1k proxy1k offers
+  hz=$(getconf CLK_TCK)
+  calls=$(jq -r '.statistics.successfulCalls // 0' "$2")
+  relay_s=$(awk -v t="$3" -v hz="$hz" 'BEGIN{printf "%.2f", t / hz}')
+  relay1k=$(awk -v s="$relay_s" -v c="$calls" 'BEGIN{if (c > 0) printf "%.1f", s / c * 100000; else print "-"}')
+  proxy1k=$(jq -r '.proxyCPUPercentPer1kPerSecond // empty | .*10|round/10' "$2")
+  # Sessions the relay managed and saw deleted, from its ng `statistics` reply (rtpengine's totalstatistics names;
+  # tandem relay answers with the same ones): calls x 1 session each when every INVITE's SDP went through it.
+  offers=$(grep -ao '\(managedsessions\|regularterminatedsessions\)i[0-9]*e' "$4" | sed 's/i\([0-9]*\)e$/ \1/' | awk '!s[$1]++' | tr '\n' ' ')
+  echo "| $1 | $(jq -r '.statistics.callRate // 0 | .*10|round/10' "$2") | $calls | ${proxy1k:--}% | ${relay1k}% ($relay_s s) | $(awk -v a="${proxy1k:-0}" -v b="$relay1k" 'BEGIN{printf "%.1f", a + b}')% | ${offers:-see $4} |"
+}
 
 regrows=()
 callrows=()
+steerrows=()
 maxrows=()
 for name in $PROXIES; do
   echo "bench: $name" >&2
   if ! start_proxy "$name"; then
+    stop_relay
     regrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
     callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
     continue
@@ -160,6 +237,19 @@ for name in $PROXIES; do
       callrows+=("$(row "$name" "$OUT/$name-calls.json")")
       stop_uas2
       stop_proxy
+      continue ;;
+    *-rtpengine|*-steering)
+      start_uas2
+      ticks0=$(cpu_ticks "$relay_pid")
+      perf_sip calls "$CALL_RATE" "$OUT/$name-calls.json"
+      ticks1=$(cpu_ticks "$relay_pid")
+      sleep 0.5  # the last deletes
+      ng_send 'd7:command10:statisticse' >"$OUT/$name-relay-statistics.txt" || true
+      callrows+=("$(row "$name" "$OUT/$name-calls.json")")
+      steerrows+=("$(steer_row "$name" "$OUT/$name-calls.json" "$((ticks1 - ticks0))" "$OUT/$name-relay-statistics.txt")")
+      stop_uas2
+      stop_proxy
+      stop_relay
       continue ;;
   esac
   perf_sip register "$REG_RATE" "$OUT/$name-register.json"
@@ -188,6 +278,14 @@ echo "### Calls: INVITE…BYE to a SIPp UAS, ${DURATION}s"
 echo
 echo "$header"; echo "$sep"
 printf '%s\n' "${callrows[@]}"
+if [ "${#steerrows[@]}" -gt 0 ]; then
+  echo
+  echo "### CPU per 1k calls/s with media steering (proxy and relay on CPU $PROXY_CPU)"
+  echo
+  echo "| proxy + relay | achieved/s | ok | proxy CPU per 1k/s | relay CPU per 1k/s (CPU s) | sum | relay ng counters |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${steerrows[@]}"
+fi
 if [ "$FIND_MAX" = "1" ]; then
   echo
   echo "### Max sustained rate (no failures, ≥ 95 % of target)"
