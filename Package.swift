@@ -7,7 +7,8 @@ import PackageDescription
 
 /// Every module folder carries a README.md describing its parts; they are documentation, not sources, so each
 /// target excludes the ones under its path (found here rather than listed, so adding a folder needs no edit; SwiftPM
-/// caches the evaluated manifest, so after adding a README to an existing checkout run once with `--manifest-cache none`).
+/// caches the evaluated manifest by its text, even across clones on one machine, so after adding a README run once
+/// with `--manifest-cache none`).
 func readmes(under path: String) -> [String] {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(path)
     guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
