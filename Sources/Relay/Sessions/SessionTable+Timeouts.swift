@@ -67,12 +67,7 @@ extension SessionTable {
         var silentExpiry = SessionTime(microseconds: .min)
         for monologue in call.monologues.values {
             for media in monologue.medias {
-                let timeoutClass: TimeoutClass
-                if let advertised = media.advertised {
-                    timeoutClass = media.direction.sends && !advertised.address.isUnspecified ? .active : .silent
-                } else {
-                    timeoutClass = .offer
-                }
+                let timeoutClass = TimeoutClass(of: media)
                 for stream in media.streams {
                     let lastActivity = max(stream.lastPacket ?? call.lastSignal, call.lastSignal)
                     switch timeoutClass {
@@ -110,7 +105,18 @@ extension SessionTable {
         return due.isEmpty ? nil : due
     }
 
-    private enum TimeoutClass { case active, offer, silent }
+    /// Which timeout applies to a media section: one rule for both the deadline and the check, so they agree.
+    private enum TimeoutClass {
+        case active, offer, silent
+
+        init(of media: MediaSection) {
+            if let advertised = media.advertised {
+                self = media.direction.sends && !advertised.address.isUnspecified ? .active : .silent
+            } else {
+                self = .offer
+            }
+        }
+    }
 
     /// The reason the call timed out, or nil while it is alive.
     private func mediaTimeout(of call: Call, now: SessionTime) -> CallEndReason? {
@@ -120,12 +126,7 @@ extension SessionTable {
         var silentFresh = false
         for monologue in call.monologues.values {
             for media in monologue.medias {
-                let timeoutClass: TimeoutClass
-                if let advertised = media.advertised {
-                    timeoutClass = media.direction.sends && !advertised.address.isUnspecified ? .active : .silent
-                } else {
-                    timeoutClass = .offer
-                }
+                let timeoutClass = TimeoutClass(of: media)
                 for stream in media.streams {
                     let lastActivity = max(stream.lastPacket ?? call.lastSignal, call.lastSignal)
                     let quiet = now.microseconds(since: lastActivity)

@@ -43,25 +43,9 @@ enum RegistrarResponseBuilder {
 
 /// RFC 1123 date (`Sun, 06 Nov 1994 08:49:37 GMT`) for the Date header, without Foundation.
 enum HTTPDate {
+    /// The Date header value for a registrar instant; the calendar arithmetic lives once, in `RFC1123Date`.
     static func format(_ instant: RegistrarInstant) -> String {
-        let seconds = instant.milliseconds >= 0 ? instant.milliseconds / 1000 : (instant.milliseconds - 999) / 1000
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondOfDay = seconds - days * 86400
-        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-        let weekday = weekdays[Int(((days % 7) + 7) % 7)]
-        // Civil-from-days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(weekday), \(two(day)) \(months[Int(month - 1)]) \(year) "
-            + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
+        let ms = instant.milliseconds
+        return RFC1123Date.format(unixSeconds: ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
     }
 }
