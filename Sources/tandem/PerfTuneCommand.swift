@@ -9,11 +9,14 @@ struct PerfTuneCommand: ParsableCommand {
         commandName: "tune",
         abstract: "Start the local relay with each combination of its tunable knobs, load each the same way, print the best.",
         discussion: """
-            Sweeps the knobs the relay's config file has (num-threads, io-engine; kernel off|auto only with \
-            --relay-core, because offloaded forwarding runs in softirq outside the relay process). Each trial \
-            starts `tandem relay --config FILE` with the trial's flags, runs `perf rtp` at --rate for --duration, \
-            stops the relay. The best trial carries the load (loss < --loss-threshold, p99 < --p99-bound-us) at \
-            the lowest CPU per 10k pps.
+            Sweeps the knobs the relay's config file has: io-engine, num-threads, kernel (off|auto, only with \
+            --relay-core, because offloaded forwarding runs in softirq outside the relay process), ring-entries, \
+            buffer-count, buffer-size and batch-size. Each trial starts `tandem relay --config FILE` with the \
+            trial's flags, runs `perf rtp` at --rate for --duration, stops the relay. The best trial carries the \
+            load (loss < --loss-threshold, p99 < --p99-bound-us) at the lowest CPU per 10k pps. \
+            --strategy each (default) settles one knob at a time, starting from the relay's defaults and keeping \
+            the best value of each knob before it moves to the next (about a dozen trials); --strategy grid tries \
+            every combination.
             """
     )
 
@@ -32,6 +35,7 @@ struct PerfTuneCommand: ParsableCommand {
     @Option(name: .customLong("loss-threshold"), help: "Loss fraction a trial must stay below.") var lossThreshold: Double = 0.01
     @Option(name: .customLong("p99-bound-us"), help: "p99 latency bound in microseconds.") var p99BoundUs: Double = 10_000
     @Option(name: .customLong("only"), help: "Sweep only these knobs (comma-separated keys).") var only: String?
+    @Option(help: "each (one knob at a time, default) or grid (every combination).") var strategy: String = "each"
     @Flag(help: "Print the report as JSON.") var json = false
     @Option(help: "Also write a report with plots (FILE.svg or FILE.html).") var report: String?
     @Flag(inversion: .prefixedNo, help: "Progress line on stderr (default: when stderr is a terminal).") var progress: Bool?
@@ -40,6 +44,7 @@ struct PerfTuneCommand: ParsableCommand {
         guard maxSeconds >= 5, maxSeconds <= 3600 else { throw ValidationError("--max-seconds must be 5...3600") }
         guard duration > 0, duration <= 60 else { throw ValidationError("--duration must be 0...60") }
         try PerfReportOption.validate(report)
+        guard TuneSweepPlan.Strategy(rawValue: strategy) != nil else { throw ValidationError("--strategy must be each or grid") }
     }
 
     func run() throws {
@@ -74,9 +79,12 @@ struct PerfTuneCommand: ParsableCommand {
                                 maxSeconds: maxSeconds, relayCPU: relayCPU,
                                 logDirectory: "/tmp/tandem-perf-tune-\(getpid())")
         runner.criteria = TuneSelection.Criteria(lossThreshold: lossThreshold, p99BoundMicroseconds: p99BoundUs)
+        runner.strategy = TuneSweepPlan.Strategy(rawValue: strategy) ?? .each
         let line = ProgressLine.make(enabled: progress)
         if !json {
+            let planned = TuneSweepPlan.plannedTrials(knobs: knobs, strategy: runner.strategy)
             print("sweeping \(knobs.map { "\($0.key) {\($0.values.joined(separator: ","))}" }.joined(separator: " × ")) " +
+                  "(\(strategy): up to \(planned) trials) " +
                   "with \(calls) calls at \(Int(rate)) pps for \(duration) s each, at most \(Int(maxSeconds)) s")
         }
         let result = runner.run(progress: line) { trial in

@@ -29,6 +29,13 @@ struct RelayCommand: ParsableCommand {
     @Option(name: .customLong("delete-delay"), help: "Seconds a deleted call lingers.") var deleteDelay: Int?
     @Option(name: .customLong("num-threads"), help: "Data plane worker threads (0 = one per CPU).") var numThreads: Int?
     @Option(name: .customLong("io-engine"), help: "uring, mmsg or auto.") var ioEngine: String?
+    @Option(name: .customLong("ring-entries"), help: "io_uring submission entries per worker (0 = from --buffer-count).")
+    var ringEntries: Int?
+    @Option(name: .customLong("buffer-count"), help: "Receive buffers per worker (power of two, default 4096).")
+    var bufferCount: Int?
+    @Option(name: .customLong("buffer-size"), help: "Bytes per receive buffer (default 2048).") var bufferSize: Int?
+    @Option(name: .customLong("batch-size"), help: "Datagrams per recvmmsg/sendmmsg, completions per ring peek (default 64).")
+    var batchSize: Int?
     @Option(name: .customLong("listen-metrics"), help: "Prometheus endpoint host:port ('' disables).") var listenMetrics: String?
     @Option(name: .customLong("kernel"), help: "Kernel (nftables) offload of established streams: off, auto or require.")
     var kernel: String?
@@ -63,6 +70,10 @@ struct RelayCommand: ParsableCommand {
             }
             options.ioEngine = kind
         }
+        if let ringEntries { options.ringEntries = ringEntries }
+        if let bufferCount { options.bufferCount = bufferCount }
+        if let bufferSize { options.bufferSize = bufferSize }
+        if let batchSize { options.batchSize = batchSize }
         if let listenMetrics { options.listenMetrics = listenMetrics }
         if let logLevel { options.logLevel = logLevel }
         if let kernel {

@@ -112,7 +112,7 @@ import FoundationXML
                     ComparisonRun(target: "b", round: 1, rtp: r, ng: nil, error: nil)]
         let cmp = PerfReportBuilder.compare(ComparisonReport(workload: .rtp, targets: ["a", "b"], rounds: 1, runs: runs), command: "c")
         #expect(wellFormed(cmp.svg()))
-        let tune = TuneReport(configFile: "r.yaml", knobs: [], trials: [TuneTrial(settings: [.init(key: "io-engine", value: "mmsg")], report: r, error: nil, seconds: 1)],
+        let tune = TuneReport(configFile: "r.yaml", knobs: [], strategy: .each, trials: [TuneTrial(settings: [.init(key: "io-engine", value: "mmsg")], report: r, error: nil, seconds: 1)],
                               criteria: .init(), best: 0)
         #expect(wellFormed(PerfReportBuilder.tune(tune, missing: [], command: "c").svg()))
     }

@@ -26,6 +26,26 @@ import Testing
         #expect(try RelayOptions.endpoint("[::1]:2223", key: "listen-ng").description == "[::1]:2223")
     }
 
+    @Test func dataPlaneKnobsReachTheConfiguration() throws {
+        let yaml = "num-threads: 2\nring-entries: 1024\nbuffer-count: 1024\nbuffer-size: 1024\nbatch-size: 32\n"
+        let options = try RelayConfigurationFile.apply(yaml: yaml, file: "relay.yaml", over: RelayOptions())
+        let plane = try options.dataPlaneConfiguration()
+        #expect(plane.workerCount == 2 && plane.ringEntries == 1024 && plane.buffersPerWorker == 1024)
+        #expect(plane.bufferSize == 1024 && plane.batchSize == 32)
+        #expect(try RelayOptions().dataPlaneConfiguration().ringEntries == 0)  // sized from buffer-count
+        for (key, bad) in [("ring-entries", 1000), ("buffer-count", 3000), ("buffer-size", 100), ("batch-size", 0)] {
+            var o = RelayOptions()
+            switch key {
+            case "ring-entries": o.ringEntries = bad
+            case "buffer-count": o.bufferCount = bad
+            case "buffer-size": o.bufferSize = bad
+            default: o.batchSize = bad
+            }
+            #expect(throws: RelayOptionError.self) { try o.dataPlaneConfiguration() }
+            #expect((try? o.dataPlaneConfiguration()) == nil, "\(key)=\(bad) must be refused")
+        }
+    }
+
     @Test func badValueNamesFileLineAndKey() {
         let yaml = "port-min: 30000\nport-max: lots\n"
         #expect {

@@ -11,16 +11,21 @@ public struct TuneKnob: Sendable, Equatable, Codable {
         self.meaning = meaning
     }
 
-    /// Everything the issue asks to sweep. Only the knobs whose key the relay's config file accepts are swept;
+    /// Knobs that only mean something to the io_uring engine: a one-at-a-time sweep skips them once mmsg won.
+    public static let uringOnly: Set<String> = ["ring-entries", "buffer-count"]
+
+    /// Everything the issue asks to sweep, the relay's default value first (so the first trial is the default
+    /// configuration, and every other trial is measured against it). Only the knobs whose key the relay's config file accepts are swept;
     /// the rest are reported as skipped, so the list grows by itself when the relay gains an option.
     public static let wanted: [TuneKnob] = [
-        TuneKnob(key: "num-threads", values: ["1", "2"], meaning: "data-plane worker threads"),
         TuneKnob(key: "io-engine", values: ["uring", "mmsg"], meaning: "io_uring or recvmmsg/sendmmsg"),
+        TuneKnob(key: "num-threads", values: ["1", "2"], meaning: "data-plane worker threads"),
         TuneKnob(key: "kernel", values: ["off", "auto"], meaning: "nftables offload of established streams"),
-        TuneKnob(key: "ring-entries", values: ["256", "1024", "4096"], meaning: "io_uring submission ring size"),
-        TuneKnob(key: "buffer-count", values: ["1024", "4096"], meaning: "receive buffers per worker"),
-        TuneKnob(key: "buffer-size", values: ["2048", "4096"], meaning: "bytes per receive buffer"),
-        TuneKnob(key: "batch-size", values: ["32", "64", "128"], meaning: "datagrams per recvmmsg/sendmmsg batch"),
+        TuneKnob(key: "ring-entries", values: ["4096", "1024", "256"], meaning: "io_uring submission ring size"),
+        TuneKnob(key: "buffer-count", values: ["4096", "1024", "16384"], meaning: "receive buffers per worker"),
+        TuneKnob(key: "buffer-size", values: ["2048", "1024"], meaning: "bytes per receive buffer"),
+        TuneKnob(key: "batch-size", values: ["64", "32", "128"],
+                 meaning: "datagrams per recvmmsg/sendmmsg, completions per ring peek"),
     ]
 
     /// Splits `wanted` into the knobs the relay has (`keys`: `RelayConfigurationFile.keys`) and those it lacks.

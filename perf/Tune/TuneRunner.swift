@@ -15,6 +15,8 @@ public struct TuneRunner: Sendable {
     public var maxSeconds: Double
     public var relayCPU: Int?
     public var criteria = TuneSelection.Criteria()
+    /// One knob at a time (default) or the full product.
+    public var strategy: TuneSweepPlan.Strategy = .each
     public var logDirectory: String
 
     public init(tandem: String, configFile: String, ng: IPv4Endpoint, workload: RTPLoadConfiguration,
@@ -35,25 +37,27 @@ public struct TuneRunner: Sendable {
     }
 
     public func run(progress: ProgressLine? = nil, finished: (TuneTrial) -> Void = { _ in }) -> TuneReport {
-        let combinations = TuneKnob.combinations(knobs)
+        let planned = TuneSweepPlan.plannedTrials(knobs: knobs, strategy: strategy)
         let start = Date()
         var trials: [TuneTrial] = []
         try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        for (i, settings) in combinations.enumerated() {
+        while let settings = TuneSweepPlan.next(knobs: knobs, strategy: strategy, done: trials, criteria: criteria) {
+            let i = trials.count
             let elapsed = Date().timeIntervalSince(start)
             guard elapsed + secondsPerTrial <= maxSeconds else {
+                // The rest of the plan depends on results that will not come: record the next trial and stop.
                 trials.append(TuneTrial(settings: settings, report: nil, error: "not run: --max-seconds budget spent", seconds: 0))
-                continue
+                break
             }
-            progress?.prefix = "trial \(i + 1)/\(combinations.count)"
-            progress?.extraSecondsLeft = min(Double(combinations.count - i - 1) * secondsPerTrial,
-                                             Swift.max(0, maxSeconds - elapsed - secondsPerTrial))
+            progress?.prefix = "trial \(i + 1)/\(Swift.max(planned, i + 1))"
+            progress?.extraSecondsLeft = Swift.min(Double(Swift.max(0, planned - i - 1)) * secondsPerTrial,
+                                                   Swift.max(0, maxSeconds - elapsed - secondsPerTrial))
             let trial = runTrial(settings, index: i, progress: progress)
             trials.append(trial)
             finished(trial)
         }
         progress?.clear()
-        return TuneReport(configFile: configFile, knobs: knobs, trials: trials, criteria: criteria,
+        return TuneReport(configFile: configFile, knobs: knobs, strategy: strategy, trials: trials, criteria: criteria,
                           best: TuneSelection.best(trials, criteria: criteria))
     }
 
@@ -90,6 +94,7 @@ public struct TuneRunner: Sendable {
 public struct TuneReport: Sendable, Codable {
     public var configFile: String
     public var knobs: [TuneKnob]
+    public var strategy: TuneSweepPlan.Strategy
     public var trials: [TuneTrial]
     public var criteria: Criteria
     public var best: Int?
@@ -99,9 +104,11 @@ public struct TuneReport: Sendable, Codable {
         public var p99BoundMicroseconds: Double
     }
 
-    init(configFile: String, knobs: [TuneKnob], trials: [TuneTrial], criteria: TuneSelection.Criteria, best: Int?) {
+    init(configFile: String, knobs: [TuneKnob], strategy: TuneSweepPlan.Strategy, trials: [TuneTrial],
+         criteria: TuneSelection.Criteria, best: Int?) {
         self.configFile = configFile
         self.knobs = knobs
+        self.strategy = strategy
         self.trials = trials
         self.criteria = Criteria(lossThreshold: criteria.lossThreshold, p99BoundMicroseconds: criteria.p99BoundMicroseconds)
         self.best = best

@@ -14,6 +14,10 @@ import Glibc
 /// port-max: 40000
 /// timeout: 60
 /// io-engine: auto
+/// ring-entries: 0          # io_uring SQ size per worker; 0 = from buffer-count
+/// buffer-count: 4096       # receive buffers per worker (power of two)
+/// buffer-size: 2048
+/// batch-size: 64
 /// kernel: auto            # off | auto | require
 /// kernel-table: tandem
 /// data-dir: ./var/relay
@@ -23,7 +27,8 @@ public enum RelayConfigurationFile {
     public static let keys: [String] = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout",
         "final-timeout", "delete-delay", "num-threads", "io-engine", "listen-metrics", "log-level",
-        "max-ng-message-bytes", "kernel", "kernel-table", "data-dir",
+        "max-ng-message-bytes", "kernel", "kernel-table", "data-dir", "ring-entries", "buffer-count", "buffer-size",
+        "batch-size",
     ]
 
     /// Reads `path` and applies it over `options`.
@@ -89,6 +94,10 @@ public enum RelayConfigurationFile {
             case "delete-delay": options.deleteDelay = try integer()
             case "num-threads": options.numThreads = try integer()
             case "max-ng-message-bytes": options.maxNGMessageBytes = try integer()
+            case "ring-entries": options.ringEntries = try integer()
+            case "buffer-count": options.bufferCount = try integer()
+            case "buffer-size": options.bufferSize = try integer()
+            case "batch-size": options.batchSize = try integer()
             case "io-engine":
                 guard let engine = IOEngineKind(rawValue: try text()) else { throw fail("expected uring, mmsg or auto") }
                 options.ioEngine = engine

@@ -16,6 +16,15 @@ public struct RelayOptions: Sendable, Equatable {
     /// Data plane worker threads; 0 = one per online CPU.
     public var numThreads: Int = 0
     public var ioEngine: IOEngineKind = .auto
+    /// `ring-entries`: io_uring submission queue size per worker; 0 = sized from `buffer-count` (256...4096).
+    public var ringEntries: Int = 0
+    /// `buffer-count`: receive buffers per worker (io_uring's provided-buffer ring; a power of two). It bounds the
+    /// packets a worker holds in flight.
+    public var bufferCount: Int = 4096
+    /// `buffer-size`: bytes per receive buffer; larger datagrams are dropped as truncated.
+    public var bufferSize: Int = 2048
+    /// `batch-size`: datagrams per recvmmsg/sendmmsg call (mmsg), completions per ring peek (io_uring).
+    public var batchSize: Int = 64
     /// `listen-metrics`: the Prometheus endpoint; empty string turns it off.
     public var listenMetrics: String = "127.0.0.1:9102"
     public var logLevel: String = "info"
@@ -48,6 +57,28 @@ public struct RelayOptions: Sendable, Equatable {
         return SessionConfiguration(interfaces: parsed, timeout: Int64(timeout), silentTimeout: Int64(silentTimeout),
                                     offerTimeout: Int64(offerTimeout), finalTimeout: Int64(finalTimeout),
                                     deleteDelay: Int64(deleteDelay))
+    }
+
+    /// The data plane's sizing from the tuning options; throws `RelayOptionError` for values out of range, so a
+    /// typo is an error at start rather than a silently clamped setting.
+    public func dataPlaneConfiguration() throws(RelayOptionError) -> DataPlaneConfiguration {
+        func power(_ value: Int) -> Bool { value > 0 && value & (value - 1) == 0 }
+        guard ringEntries == 0 || (power(ringEntries) && (16...32768).contains(ringEntries)) else {
+            throw .invalid(key: "ring-entries", value: "\(ringEntries) (0, or a power of two 16...32768)")
+        }
+        guard power(bufferCount), (8...32768).contains(bufferCount) else {
+            throw .invalid(key: "buffer-count", value: "\(bufferCount) (a power of two 8...32768)")
+        }
+        guard (256...65536).contains(bufferSize) else {
+            throw .invalid(key: "buffer-size", value: "\(bufferSize) (256...65536)")
+        }
+        guard (1...1024).contains(batchSize) else { throw .invalid(key: "batch-size", value: "\(batchSize) (1...1024)") }
+        guard numThreads >= 0, numThreads <= 256 else { throw .invalid(key: "num-threads", value: "\(numThreads)") }
+        var configuration = DataPlaneConfiguration(engine: ioEngine, buffersPerWorker: bufferCount,
+                                                   bufferSize: bufferSize, batchSize: batchSize,
+                                                   ringEntries: ringEntries)
+        if numThreads > 0 { configuration.workerCount = numThreads }
+        return configuration
     }
 
     /// `name/address[!advertised]`, `address[!advertised]`.

@@ -64,13 +64,14 @@ public final class RelayServer: @unchecked Sendable {
             ])
         }
 
-        var planeConfiguration = DataPlaneConfiguration(engine: options.ioEngine)
-        if options.numThreads > 0 { planeConfiguration.workerCount = options.numThreads }
+        var planeConfiguration = try options.dataPlaneConfiguration()
         planeConfiguration.maxStreams = max(64, totalPorts + 64)
         dataPlane = try DataPlane(configuration: planeConfiguration)
         logger.notice("data plane engine", metadata: [
             "engine": "\(dataPlane.engine.kind)", "reason": "\(dataPlane.engine.reason)",
-            "workers": "\(dataPlane.workerCount)",
+            "workers": "\(dataPlane.workerCount)", "buffer_count": "\(options.bufferCount)",
+            "buffer_size": "\(options.bufferSize)", "batch_size": "\(options.batchSize)",
+            "ring_entries": "\(options.ringEntries == 0 ? "auto" : String(options.ringEntries))",
         ])
 
         do {

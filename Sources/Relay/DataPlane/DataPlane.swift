@@ -99,6 +99,9 @@ public final class DataPlane: @unchecked Sendable {
         configuration.buffersPerWorker = DataPlane.powerOfTwo(requested.buffersPerWorker, lower: 8, upper: 32768)
         configuration.bufferSize = max(256, min(requested.bufferSize, 65536))
         configuration.batchSize = max(1, min(requested.batchSize, 1024))
+        configuration.ringEntries = requested.ringEntries <= 0
+            ? max(256, min(4096, configuration.buffersPerWorker))
+            : DataPlane.powerOfTwo(requested.ringEntries, lower: 16, upper: 32768)
         configuration.commandQueueCapacity = max(16, requested.commandQueueCapacity)
 
         var selection = IOEngineProbe.select(configuration.engine)
@@ -127,7 +130,9 @@ public final class DataPlane: @unchecked Sendable {
             case .uring:
                 let worker = URingWorker(context: context, tableCapacity: configuration.maxStreams,
                                          bufferCount: configuration.buffersPerWorker,
-                                         bufferSize: configuration.bufferSize)
+                                         bufferSize: configuration.bufferSize,
+                                         ringEntries: configuration.ringEntries,
+                                         completionBatch: configuration.batchSize)
                 handle.engine = worker
                 started = handle.thread.start(name: "relay-uring-\(handle.index)") { worker.run() }
             case .mmsg, .auto:

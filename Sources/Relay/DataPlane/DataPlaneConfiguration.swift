@@ -14,20 +14,25 @@ public struct DataPlaneConfiguration: Sendable {
     /// Bytes per receive buffer. io_uring spends 16 + 28 bytes of each on the recvmsg header and source address;
     /// larger datagrams are dropped as `truncated`.
     public var bufferSize: Int
-    /// mmsg: datagrams per recvmmsg/sendmmsg call.
+    /// mmsg: datagrams per recvmmsg/sendmmsg call. io_uring: completions taken from the ring per peek (a loop
+    /// iteration takes up to 16 peeks).
     public var batchSize: Int
+    /// io_uring: submission queue entries per ring (the completion queue gets 4×, since every receive can complete
+    /// many times). 0 = as many as there are buffers, clamped to 256...4096: enough for one send per buffer.
+    public var ringEntries: Int
     /// Commands a worker's queue holds before `DataPlaneError.commandQueueFull`.
     public var commandQueueCapacity: Int
 
     public init(engine: IOEngineKind = .auto, workerCount: Int? = nil, maxStreams: Int = 16384,
                 buffersPerWorker: Int = 4096, bufferSize: Int = 2048, batchSize: Int = 64,
-                commandQueueCapacity: Int = 4096) {
+                ringEntries: Int = 0, commandQueueCapacity: Int = 4096) {
         self.engine = engine
         self.workerCount = workerCount ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         self.maxStreams = maxStreams
         self.buffersPerWorker = buffersPerWorker
         self.bufferSize = bufferSize
         self.batchSize = batchSize
+        self.ringEntries = ringEntries
         self.commandQueueCapacity = commandQueueCapacity
     }
 }

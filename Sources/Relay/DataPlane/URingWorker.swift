@@ -33,7 +33,8 @@ final class URingWorker {
     private let sendOriginGeneration: UnsafeMutablePointer<UInt32>
     private let receiveTemplate: UnsafeMutablePointer<msghdr>
     private let completions: UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>
-    private let completionBatch: UInt32 = 256
+    private let completionBatch: UInt32
+    private let ringEntries: UInt32
     private let eventValue: UnsafeMutablePointer<UInt64>
     private let rearmQueue: UnsafeMutablePointer<UInt32>
     private var rearmCount = 0
@@ -54,8 +55,11 @@ final class URingWorker {
     private static let armed: UInt32 = 1
     private static let queuedForRearm: UInt32 = 2
 
-    init(context: WorkerContext, tableCapacity: Int, bufferCount: Int, bufferSize: Int) {
+    init(context: WorkerContext, tableCapacity: Int, bufferCount: Int, bufferSize: Int, ringEntries: Int,
+         completionBatch: Int) {
         self.context = context
+        self.ringEntries = UInt32(ringEntries)
+        self.completionBatch = UInt32(max(1, completionBatch))
         streams = WorkerStreamList(capacity: tableCapacity)
         self.bufferCount = UInt32(bufferCount)
         self.bufferSize = UInt32(bufferSize)
@@ -124,8 +128,7 @@ final class URingWorker {
 
     private func setUp() -> Int32 {
         var error: Int32 = 0
-        let entries = UInt32(max(256, min(4096, Int(bufferCount))))
-        guard let created = tdm_uring_create(entries, entries * 4, &error) else { return error }
+        guard let created = tdm_uring_create(ringEntries, ringEntries * 4, &error) else { return error }
         ring = created
         guard let br = tdm_buf_ring_create(created, bufferCount, bufferGroup, &error) else { return error }
         bufferRing = br
