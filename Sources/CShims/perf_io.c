@@ -2,6 +2,8 @@
 #define _GNU_SOURCE 1
 #include "CShims.h"
 #include <sched.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
 
 enum { TDP_MAX_BATCH = 64, TDP_CONTROL_BYTES = 64 };
 
@@ -89,4 +91,24 @@ int tdp_recv_batch(int fd, uint8_t *base, size_t stride, uint32_t *lengths, uint
         }
     }
     return n;
+}
+
+int tdp_epoll_wait_ns(int epfd, uint64_t *tags, unsigned max, uint64_t timeout_ns) {
+    struct epoll_event events[256];
+    if (max > 256) max = 256;
+    struct timespec ts = {.tv_sec = (time_t)(timeout_ns / 1000000000ull), .tv_nsec = (long)(timeout_ns % 1000000000ull)};
+    static int no_pwait2 = 0;
+    int n = -1;
+    if (!no_pwait2) {
+        n = epoll_pwait2(epfd, events, (int)max, &ts, NULL);
+        if (n < 0 && errno == ENOSYS) no_pwait2 = 1;
+    }
+    if (no_pwait2) n = epoll_wait(epfd, events, (int)max, (int)((timeout_ns + 999999ull) / 1000000ull));
+    if (n < 0) return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; i++) tags[i] = events[i].data.u64;
+    return n;
+}
+
+int tdp_set_timer_slack_ns(unsigned long slack_ns) {
+    return prctl(PR_SET_TIMERSLACK, slack_ns, 0, 0, 0) == 0 ? 0 : -errno;
 }

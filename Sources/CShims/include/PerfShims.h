@@ -37,4 +37,15 @@ int tdp_send_batch(int fd, uint32_t addr_be, uint16_t port_be, const uint8_t *ba
  */
 int tdp_recv_batch(int fd, uint8_t *base, size_t stride, uint32_t *lengths, uint64_t *rx_ns, unsigned count);
 
+/**
+ * epoll_wait with a timeout in nanoseconds (epoll_pwait2, Linux 5.11+; falls back to epoll_wait rounded up to
+ * whole milliseconds). Writes up to `max` (≤ 256) event tags. Returns the count, 0 on timeout or EINTR, or -errno.
+ * Why: a generator that wakes once per millisecond sends its packets in millisecond bursts, and the burst's own
+ * queueing then dominates the latency it measures.
+ */
+int tdp_epoll_wait_ns(int epfd, uint64_t *tags, unsigned max, uint64_t timeout_ns);
+
+/** Sets the calling thread's timer slack (PR_SET_TIMERSLACK; the default 50 µs would blur a fine pacing tick). */
+int tdp_set_timer_slack_ns(unsigned long slack_ns);
+
 #endif
