@@ -1,130 +1,29 @@
-import Foundation
-
-/// The background writer between the registrar core and the SQLite file. `enqueue` only appends
-/// to a buffer under a short lock, so the receive path never waits on the disk; a dedicated thread
-/// writes the buffer in one transaction every `flushIntervalMilliseconds`, or sooner once
-/// `batchSize` changes are waiting. Changes are coalesced per binding (the last one wins), so a
-/// stalled disk makes the buffer grow at most to the number of bindings.
-public final class LocationPersistence: @unchecked Sendable {
-    public struct Statistics: Sendable, Hashable {
-        public var batches = 0
-        public var records = 0
-        public var failures = 0
-    }
+/// The location store's background writer: registrar changes go to `location.sqlite` in batched transactions,
+/// coalesced per binding, off the receive path (a `CoalescingBatchWriter`).
+public final class LocationPersistence: Sendable {
+    public typealias Statistics = BatchWriterStatistics
 
     public let database: LocationDatabase
-    public let flushIntervalMilliseconds: Int
-    public let batchSize: Int
-    private let onError: @Sendable (any Error) -> Void
-
-    // Everything below is guarded by `condition`.
-    private let condition = NSCondition()
-    private var buffer: [RegistrarBindingKey: LocationChange] = [:]
-    private var enqueuedGeneration: UInt64 = 0
-    private var writtenGeneration: UInt64 = 0
-    private var flushRequested = false
-    private var stopping = false
-    private var running = false
-    private var finished = false
-    private var stats = Statistics()
+    private let writer: CoalescingBatchWriter<RegistrarBindingKey, LocationChange>
 
     public init(database: LocationDatabase, flushIntervalMilliseconds: Int = 200, batchSize: Int = 1000,
                 onError: @escaping @Sendable (any Error) -> Void = { _ in })
     {
         self.database = database
-        self.flushIntervalMilliseconds = max(1, flushIntervalMilliseconds)
-        self.batchSize = max(1, batchSize)
-        self.onError = onError
+        writer = CoalescingBatchWriter(threadName: "location-writer", flushIntervalMilliseconds: flushIntervalMilliseconds,
+                                       batchSize: batchSize, key: { $0.key }, write: { try database.apply($0) },
+                                       onError: onError)
     }
 
+    public var flushIntervalMilliseconds: Int { writer.flushIntervalMilliseconds }
+    public var batchSize: Int { writer.batchSize }
     /// Starts the writer thread (idempotent).
-    public func start() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !running else { return }
-        running = true
-        let thread = Thread { [self] in run() }
-        thread.name = "location-writer"
-        thread.start()
-    }
-
+    public func start() { writer.start() }
     /// Queues changes; never touches the disk.
-    public func enqueue(_ changes: [LocationChange]) {
-        guard !changes.isEmpty else { return }
-        condition.lock()
-        for change in changes { buffer[change.key] = change }
-        enqueuedGeneration += 1
-        if buffer.count >= batchSize { condition.signal() }
-        condition.unlock()
-    }
-
+    public func enqueue(_ changes: [LocationChange]) { writer.enqueue(changes) }
     /// Blocks until everything queued before the call is written (shutdown, tests).
-    public func flush() {
-        condition.lock()
-        defer { condition.unlock() }
-        let target = enqueuedGeneration
-        guard running else { return }
-        flushRequested = true
-        condition.broadcast()
-        while writtenGeneration < target && !finished { condition.wait() }
-    }
-
+    public func flush() { writer.flush() }
     /// Writes what is queued and stops the thread.
-    public func stop() {
-        condition.lock()
-        guard running else {
-            condition.unlock()
-            return
-        }
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        running = false
-        condition.unlock()
-    }
-
-    public var statistics: Statistics {
-        condition.lock()
-        defer { condition.unlock() }
-        return stats
-    }
-
-    private func run() {
-        condition.lock()
-        while true {
-            if buffer.count < batchSize && !flushRequested && !stopping {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(flushIntervalMilliseconds) / 1000))
-            }
-            let batch = Array(buffer.values)
-            buffer.removeAll(keepingCapacity: true)
-            let generation = enqueuedGeneration
-            flushRequested = false
-            let stopNow = stopping
-            condition.unlock()
-
-            var failed = false
-            if !batch.isEmpty {
-                do { try database.apply(batch) } catch {
-                    failed = true
-                    onError(error)
-                }
-            }
-
-            condition.lock()
-            if !batch.isEmpty {
-                if failed { stats.failures += 1 } else {
-                    stats.batches += 1
-                    stats.records += batch.count
-                }
-            }
-            writtenGeneration = generation
-            condition.broadcast()
-            if stopNow && buffer.isEmpty {
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-        }
-    }
+    public func stop() { writer.stop() }
+    public var statistics: Statistics { writer.statistics }
 }
