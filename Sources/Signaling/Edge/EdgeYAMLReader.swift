@@ -1,3 +1,4 @@
+import Relay
 import Yams
 
 /// Typed reads of Yams nodes that fail with `EdgeConfigurationError` naming the node's position.
@@ -62,33 +63,5 @@ struct EdgeYAMLReader {
     }
 }
 
-/// A config file problem: `file:line:column: key 'k': message`.
-public struct EdgeConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var file: String
-    /// 1-based; 0 when unknown.
-    public var line: Int
-    public var column: Int
-    public var key: String?
-    public var message: String
-
-    public init(file: String, line: Int, column: Int, key: String?, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.key = key
-        self.message = message
-    }
-
-    init(file: String, yamlError: YamlError) {
-        switch yamlError {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            self.init(file: file, line: mark.line, column: mark.column, key: nil, message: problem)
-        default:
-            self.init(file: file, line: 0, column: 0, key: nil, message: "\(yamlError)")
-        }
-    }
-
-    public var description: String {
-        "\(file):\(line):\(column): \(key.map { "key '\($0)': " } ?? "")\(message)"
-    }
-}
+/// Errors of the edge's config file (the same type as the relay's).
+public typealias EdgeConfigurationError = ConfigurationFileError
