@@ -69,7 +69,7 @@ let package = Package(
                     dependencies: ["Signaling", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
                     path: "Tests/SignalingTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PerfTests", dependencies: ["Perf"], path: "Tests/PerfTests"),
+        .testTarget(name: "PerfTests", dependencies: ["Perf", "TestSupport"], path: "Tests/PerfTests"),
         .testTarget(name: "HarnessTests", dependencies: ["TestSupport"], path: "Tests/HarnessTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 @testable import Perf
+import TestSupport
 
 /// A real ng relay for the integration tests: `.build/debug/tandem relay` or Debian's rtpengine in userspace
 /// (`--table=-1`), on free ports, spawned in its own process group and always stopped by the test (`defer`).
@@ -46,23 +47,12 @@ final class RelayUnderTest {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw LaunchError(description: "\(executable) missing (swift build / scripts/install-deps.sh installs rtpengine-daemon)")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw LaunchError(description: "posix_spawn \(executable): errno \(rc)") }
-        pid = child
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)  // truncate: the spawner appends
+        do {
+            pid = try ChildSpawner.spawn([executable] + arguments, stdoutPath: logPath, stderrPath: logPath)
+        } catch {
+            throw LaunchError(description: "\(executable): \(error)")
+        }
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if NGPing.pong(ng) { return }

@@ -1,11 +1,12 @@
 import Foundation
 import Glibc
 import Relay
+import TestSupport
 
 /// A child process of an integration test (relay, Kamailio, SIPp) with its output in a log file; stopped with
 /// SIGTERM, then SIGKILL after a bounded wait. Tests call `stop()` in a `defer`, so no child outlives its test.
 ///
-/// Spawned with posix_spawn in its own process group and reaped with waitpid here: Foundation's `Process` did not
+/// Spawned by `ChildSpawner` (posix_spawn) in its own process group and reaped with waitpid here: Foundation's `Process` did not
 /// always notice a child's exit (it stayed a zombie while `isRunning` said true), and a group lets `stop()` reach
 /// the workers a daemon forks (Kamailio's children) even when the main process exits first.
 final class InteropChildProcess {
@@ -21,23 +22,12 @@ final class InteropChildProcess {
     init(name: String, executable: String, arguments: [String], logPath: String) throws {
         self.name = name
         self.logPath = logPath
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw SpawnError(description: "\(name): posix_spawn \(executable) failed: errno \(rc)") }
-        pid = child
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)  // truncate: the spawner appends
+        do {
+            pid = try ChildSpawner.spawn([executable] + arguments, stdoutPath: logPath, stderrPath: logPath)
+        } catch {
+            throw SpawnError(description: "\(name): \(error)")
+        }
     }
 
     /// Reaps the child if it exited; true while it runs.

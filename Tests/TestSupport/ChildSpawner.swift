@@ -6,10 +6,10 @@ import Foundation
 /// handler, must put each child in its own process group (so `kill(-pgid)` also takes down whatever the child
 /// forked, e.g. `ip netns exec` → `sh` → daemon), and must reset the signal dispositions the lab itself changes
 /// (SIGINT/SIGTERM are set to SIG_IGN while a dispatch source handles them; ignored dispositions survive `exec`).
-enum ChildSpawner {
+public enum ChildSpawner {
     /// Spawns `argv` (argv[0] must be an absolute path) as the leader of a new process group, with stdin from
     /// /dev/null and stdout/stderr appended to the given files. Returns the pid, which is also the process group id.
-    static func spawn(_ argv: [String], stdoutPath: String, stderrPath: String) throws -> pid_t {
+    public static func spawn(_ argv: [String], stdoutPath: String, stderrPath: String) throws -> pid_t {
         guard let executable = argv.first, executable.hasPrefix("/") else {
             throw NetworkLabError.spawnFailed(argv, errno: ENOENT)
         }
