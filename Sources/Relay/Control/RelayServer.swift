@@ -134,6 +134,8 @@ public final class RelayServer: @unchecked Sendable {
             thread.join()
             metricsListener?.stop()
             dataPlane.stop()
+            // Freed ports' sockets kept for reuse: the workers are joined, so none of them is in use any more.
+            handler.executor.closeKeptSockets()
             Glibc.close(wake)
             finished.store(true, ordering: .releasing)
         }
