@@ -151,6 +151,22 @@ import Glibc
         #expect(executor.reusedSocketCount == 0)
     }
 
+    @Test func dottedQuadFormatting() {
+        #expect(MediaAddress.v4(0).description == "0.0.0.0")
+        #expect(MediaAddress.v4(0xFFFF_FFFF).description == "255.255.255.255")
+        #expect(MediaAddress.v4(0x0A00_64FF).description == "10.0.100.255")
+        #expect(MediaAddress.v4(0x0114_0328).description == "1.20.3.40")
+        #expect(MediaAddress(parsing: "192.168.1.2")?.description == "192.168.1.2")
+    }
+
+    @Test func bencodeIntegersAndLengthsWithoutText() {
+        for value: Int64 in [0, 7, -7, 10, 99, 100, -100, 65535, .max, .min] {
+            var out: [UInt8] = []
+            BencodeEncoder.appendDecimal(value, into: &out)
+            #expect(out == Array(String(value).utf8))
+        }
+    }
+
     @Test func mediaEndpointConvertsWithoutText() throws {
         let v4 = SocketEndpoint(MediaEndpoint(address: .v4(0xC0A8_0102), port: 4000))
         #expect(v4 == SocketEndpoint(address: "192.168.1.2", port: 4000))
