@@ -260,7 +260,10 @@ public final class RelayServer: @unchecked Sendable {
                              now: RelayServer.monotonicMilliseconds(), callID: offloadable)
             }
         }
-        if logger.logLevel <= .info {
+        // Only failures log at info: at the default level the metadata of every other command would be built
+        // just to be dropped by `debug`.
+        let failed = exchange.result == "error" && !exchange.duplicate
+        if logger.logLevel <= (failed ? .info : .debug) {
             var metadata: Logger.Metadata = ["command": "\(exchange.command)", "result": "\(exchange.result)"]
             if let callID = exchange.callID { metadata["call_id"] = "\(callID)" }
             if let detail = exchange.detail { metadata["reason"] = "\(detail)" }
