@@ -7,19 +7,20 @@ import Glibc
 @Suite struct StreamSocketPoolTests {
     static let loopback = MediaAddress.v4(0x7F00_0001)
 
-    /// A bound socket on 127.0.0.1 and its `LocalSocket`.
+    /// A socket bound to an explicit port on 127.0.0.1 (as the relay binds them: only an explicitly bound port
+    /// survives un-parking, an ephemeral one is released by the kernel's disconnect) and its `LocalSocket`.
     static func boundSocket() throws -> (fd: Int32, local: SocketEndpoint, socket: LocalSocket) {
-        let any = try #require(SocketEndpoint(address: "127.0.0.1", port: 0))
-        let fd = try UDPSocket.bind(any, bufferBytes: nil)
-        let local = try #require(UDPSocket.localEndpoint(of: fd))
+        let local = SocketEndpoint.ipv4(127, 0, 0, 1, port: try freePort())
+        let fd = try UDPSocket.bind(local, bufferBytes: nil)
         return (fd, local, LocalSocket(interface: InterfaceID(0), address: loopback, port: local.port))
     }
 
-    /// A free loopback port (bound once and closed again).
+    /// A free loopback port (bound once with port 0 and closed again).
     static func freePort() throws -> UInt16 {
-        let bound = try boundSocket()
-        close(bound.fd)
-        return bound.local.port
+        let any = try #require(SocketEndpoint(address: "127.0.0.1", port: 0))
+        let fd = try UDPSocket.bind(any, bufferBytes: nil)
+        defer { close(fd) }
+        return try #require(UDPSocket.localEndpoint(of: fd)).port
     }
 
     static func readable(_ fd: Int32, timeoutMs: Int32) -> Bool {

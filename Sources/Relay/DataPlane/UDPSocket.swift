@@ -42,7 +42,8 @@ public enum UDPSocket {
         } == 0
     }
 
-    /// Undoes `park` (connect to AF_UNSPEC dissolves the association; an explicitly bound port stays bound)
+    /// Undoes `park` (connect to AF_UNSPEC dissolves the association; a socket bound to an explicit port and
+    /// address keeps both, while an ephemeral port would be released: park only explicitly bound sockets)
     /// and then drops whatever is queued on the socket. Returns the number of datagrams dropped, nil when the
     /// socket could not be made ready (an error, or more than `limit` datagrams queued): close it then.
     public static func unpark(_ fd: Int32, limit: Int = 4096) -> Int? {
