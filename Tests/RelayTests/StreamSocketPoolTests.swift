@@ -152,6 +152,24 @@ import Glibc
         #expect(executor.reusedSocketCount == 0)
     }
 
+    @Test func executorKeepsNoMoreSocketsThanTheDescriptorBudget() throws {
+        let plane = try DataPlaneHarness.makePlane(.mmsg)
+        defer { plane.stop() }
+        let executor = DataPlaneExecutor(dataPlane: plane)
+        executor.descriptorBudget = 1
+        let a = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: try Self.freePort())
+        let b = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: try Self.freePort())
+        #expect(executor.execute([.openPort(a), .openPort(b)], callID: "one").isEmpty)
+        _ = executor.execute([.closePort(a)], callID: "one")  // b still open: budget reached, a is closed
+        #expect(executor.keptSocketCount == 0)
+        _ = executor.execute([.closePort(b)], callID: "one")
+        #expect(executor.keptSocketCount == 1)
+        #expect(executor.execute([.openPort(a), .openPort(b)], callID: "two").isEmpty)
+        #expect(executor.reusedSocketCount == 1 && executor.bindFailures == 0)
+        _ = executor.execute([.closePort(a), .closePort(b)], callID: "two")
+        executor.closeKeptSockets()
+    }
+
     @Test func dottedQuadFormatting() {
         #expect(MediaAddress.v4(0).description == "0.0.0.0")
         #expect(MediaAddress.v4(0xFFFF_FFFF).description == "255.255.255.255")

@@ -33,6 +33,10 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     var socketPool = StreamSocketPool()
     /// Whether freed ports keep their socket (on by default; off binds and closes every time, as before).
     public var keepsFreedSockets = true
+    /// Descriptors the relay's sockets (open and kept) may hold: a freed socket is closed instead of kept once
+    /// open + kept reach it, so that kept sockets never take the descriptors that new calls, the ng listener or
+    /// the metrics endpoint need when RLIMIT_NOFILE is below the port range (the relay sets it from the limit).
+    public var descriptorBudget = Int.max
     var socketCall: [LocalSocket: String] = [:]
     private var callWorkers: [String: (worker: Int, sockets: Int)] = [:]
     /// Sockets removed from the data plane whose close has not been confirmed yet (io_uring closes
@@ -216,7 +220,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private func close(_ socket: LocalSocket) {
         guard let id = streams.removeValue(forKey: socket) else { return }
         let kept = descriptors.removeValue(forKey: socket)
-        let keep = keepsFreedSockets && kept != nil
+        let keep = keepsFreedSockets && kept != nil && streams.count + socketPool.count < descriptorBudget
         if let ticket = try? dataPlane.removeStream(id, detach: keep) {
             if keep, let kept {
                 socketPool.detached(socket, kept: kept, stream: id)

@@ -82,8 +82,11 @@ public final class RelayServer: @unchecked Sendable {
         self.ngEndpoints = listener.endpoints
         var ngLimits = NGLimits.default
         ngLimits.maxMessageBytes = max(1024, options.maxNGMessageBytes)
+        let executor = DataPlaneExecutor(dataPlane: dataPlane)
+        // Freed ports keep their socket for the next call; leave the same 256 descriptors for everything else.
+        executor.descriptorBudget = max(0, Int(clamping: limits.new) - 256)
         handler = NGCommandHandler(sessions: SessionTable(configuration: sessionConfiguration),
-                                   executor: DataPlaneExecutor(dataPlane: dataPlane), limits: ngLimits)
+                                   executor: executor, limits: ngLimits)
         wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         var initial = RelayMetrics()
         initial.engine = dataPlane.engine.kind

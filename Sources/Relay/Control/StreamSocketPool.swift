@@ -19,8 +19,9 @@ import Glibc
 /// What stays true: the port allocator alone decides which port is free (so "ran out of ports" and the reuse
 /// order are unchanged, and a freed port is reusable at once); a socket that cannot be parked, un-parked or
 /// drained is closed, and the port is bound afresh; `closeAll` closes every kept socket on a clean stop. The price
-/// is one descriptor per freed port of the range (the pool never grows beyond the port range): when binding fails
-/// for lack of descriptors, the executor closes idle sockets (`evict`) and tries again.
+/// is one descriptor per freed port of the range (the pool never grows beyond the port range): the executor keeps
+/// open + kept sockets within its `descriptorBudget`, and when binding still fails for lack of descriptors it
+/// closes idle sockets (`evict`) and tries again.
 ///
 /// Not thread-safe: only the control thread uses it.
 struct StreamSocketPool {
