@@ -210,8 +210,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private func bind(_ endpoint: SocketEndpoint) throws(DataPlaneError) -> Int32 {
         do {
             return try UDPSocket.bind(endpoint, bufferBytes: socketBufferBytes)
-        } catch .systemCall(let call, let error) where (error == EMFILE || error == ENFILE) && !socketPool.idle.isEmpty {
-            _ = call
+        } catch .systemCall(_, let error) where (error == EMFILE || error == ENFILE) && !socketPool.idle.isEmpty {
             socketPool.evict(limit: 256)
             return try UDPSocket.bind(endpoint, bufferBytes: socketBufferBytes)
         }
