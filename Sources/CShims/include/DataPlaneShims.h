@@ -146,7 +146,8 @@ enum { TDM_FWD_ASYMMETRIC = 1u << 0, TDM_FWD_STRICT_SOURCE = 1u << 1, TDM_FWD_ME
  * One stream socket. Ownership: while FREE, control owns every field; it initialises the slot, stores PENDING
  * (release) and queues ADD. From then on the owning worker alone writes the forwarding fields and counters;
  * control only reads `state`, `generation`, the counters and the published (seqlock) endpoint. The worker stores
- * FREE (release) after it closed the fd, handing the slot back.
+ * FREE (release) after it closed the fd (or, for a detaching REMOVE, let go of it unclosed), handing the slot
+ * back.
  */
 typedef struct tdm_stream {
     uint32_t state;       /* TDM_STREAM_*, acquire/release */
@@ -165,7 +166,7 @@ typedef struct tdm_stream {
     uint32_t list_index;      /* engine-private: index in the worker's stream list */
     uint32_t rtcp_peer;       /* slot index or TDM_NO_PEER: where RTCP (RFC 5761 PT 192-223) leaves instead */
     uint32_t rtcp_peer_generation;
-    uint32_t reserved;
+    uint32_t keep_fd;         /* worker-owned: set by a detaching REMOVE; the fd goes back to control unclosed */
     uint64_t learn_window_ns; /* 0 = no time limit */
     uint64_t learn_started_ns;
     tdm_endpoint learned;
@@ -249,6 +250,7 @@ static inline void tdm_stream_prepare(tdm_stream *s, int32_t fd, uint32_t worker
     s->learn_packets_seen = 0;
     s->armed = 0;
     s->list_index = 0;
+    s->keep_fd = 0;
     s->learn_window_ns = 3000000000ull;
     s->learn_started_ns = 0;
     memset(&s->learned, 0, sizeof(s->learned));
@@ -276,6 +278,8 @@ static inline uint64_t tdm_worker_drop_count(const tdm_worker_counters *c, unsig
  * the worker pops in position order and publishes "completed through position" so control can wait for a command.
  * ------------------------------------------------------------------------------------------------------------- */
 enum { TDM_CMD_ADD = 1, TDM_CMD_UPDATE = 2, TDM_CMD_REMOVE = 3, TDM_CMD_STOP = 4 };
+/** REMOVE with `flags == TDM_REMOVE_DETACH`: stop using the socket but leave it open (control keeps it bound). */
+enum { TDM_REMOVE_DETACH = 1 };
 
 typedef struct tdm_command {
     uint32_t kind;

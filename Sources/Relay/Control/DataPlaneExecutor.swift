@@ -27,10 +27,20 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     public var socketBufferBytes: Int32?
 
     var streams: [LocalSocket: StreamID] = [:]
+    /// Per open socket: its descriptor and bound address, so that closing it can keep it in `socketPool`.
+    private var descriptors: [LocalSocket: StreamSocketPool.Kept] = [:]
+    /// Freed ports' sockets kept for their next allocation (see `StreamSocketPool`).
+    var socketPool = StreamSocketPool()
+    /// Whether freed ports keep their socket (on by default; off binds and closes every time, as before).
+    public var keepsFreedSockets = true
+    /// Descriptors the relay's sockets (open and kept) may hold: a freed socket is closed instead of kept once
+    /// open + kept reach it, so that kept sockets never take the descriptors that new calls, the ng listener or
+    /// the metrics endpoint need when RLIMIT_NOFILE is below the port range (the relay sets it from the limit).
+    public var descriptorBudget = Int.max
     var socketCall: [LocalSocket: String] = [:]
     private var callWorkers: [String: (worker: Int, sockets: Int)] = [:]
     /// Sockets removed from the data plane whose close has not been confirmed yet (io_uring closes
-    /// asynchronously); a re-bind of the same port waits for it.
+    /// asynchronously); a re-bind of the same port waits for it. Only when `keepsFreedSockets` is off.
     private var removing: [LocalSocket: StreamID] = [:]
     var rules: [ForwardingID: ForwardingRule] = [:]
     /// Session streams with a socket of their own (non-muxed legs), for reports.
@@ -74,6 +84,22 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Sockets currently open.
     public var openSocketCount: Int { streams.count }
 
+    /// Freed ports' sockets currently kept open for reuse.
+    public var keptSocketCount: Int { socketPool.count }
+    /// Sockets handed out again from the pool instead of binding a new one.
+    public var reusedSocketCount: UInt64 { socketPool.reused }
+    /// Datagrams that reached a freed port's kept socket and were dropped before its reuse.
+    public var strayDatagramCount: UInt64 { socketPool.strayDatagrams }
+
+    /// Closes every kept socket. Call after `dataPlane.stop()` returned (the relay's clean stop), so that sockets
+    /// whose removal the workers never confirmed are closed too.
+    public func closeKeptSockets() {
+        let plane = dataPlane
+        socketPool.closeAll(isRemoved: { plane.isRemoved($0) }, force: plane.isStopped)
+    }
+
+    deinit { closeKeptSockets() }
+
     /// Per worker, the last command queued since `takeUnacknowledged()` was last called.
     private var pendingTickets: [Int: CommandTicket] = [:]
     /// Per socket, its last forwarding update not yet seen applied: the kernel offload check must not read the
@@ -95,7 +121,11 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     public func execute(_ actions: [DataPlaneAction], callID: String?) -> [LocalSocket] {
         defer { flushKernelRemovals() }
         var failed: [LocalSocket] = []
-        for (socket, id) in removing where dataPlane.isRemoved(id) { removing[socket] = nil }
+        let plane = dataPlane
+        if !removing.isEmpty {
+            for (socket, id) in removing where plane.isRemoved(id) { removing[socket] = nil }
+        }
+        socketPool.settle(isRemoved: { plane.isRemoved($0) })
         for action in actions {
             switch action {
             case .openPort(let socket):
@@ -143,22 +173,28 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private func open(_ socket: LocalSocket, callID: String?) -> Bool {
         if streams[socket] != nil { return true }
         if let pending = removing.removeValue(forKey: socket) { _ = dataPlane.waitUntilRemoved(pending) }
-        guard let endpoint = SocketEndpoint(address: socket.address.description, port: socket.port) else {
-            bindFailures += 1
-            return false
+        let plane = dataPlane
+        let kept: StreamSocketPool.Kept
+        if let reused = socketPool.take(socket, waitUntilRemoved: { plane.waitUntilRemoved($0) }) {
+            kept = reused
+        } else {
+            let endpoint = SocketEndpoint(socket.endpoint)
+            let fd: Int32
+            do {
+                fd = try bind(endpoint)
+            } catch {
+                bindFailures += 1
+                return false
+            }
+            kept = StreamSocketPool.Kept(fd: fd, local: endpoint)
         }
-        let fd: Int32
-        do {
-            fd = try UDPSocket.bind(endpoint, bufferBytes: socketBufferBytes)
-        } catch {
-            bindFailures += 1
-            return false
-        }
+        let fd = kept.fd
         let key = callID ?? ""
         let worker = callWorkers[key]?.worker
         do {
-            let id = try dataPlane.addStream(fd: fd, worker: worker)
+            let id = try dataPlane.addStream(fd: fd, family: kept.local.family, worker: worker)
             streams[socket] = id
+            descriptors[socket] = kept
             socketCall[socket] = key
             let owner = worker ?? dataPlane.worker(of: id) ?? 0
             callWorkers[key] = (owner, (callWorkers[key]?.sockets ?? 0) + 1)
@@ -170,10 +206,26 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         }
     }
 
+    /// Binds a new socket; when the process is out of descriptors, closes some kept sockets and tries once more.
+    private func bind(_ endpoint: SocketEndpoint) throws(DataPlaneError) -> Int32 {
+        do {
+            return try UDPSocket.bind(endpoint, bufferBytes: socketBufferBytes)
+        } catch .systemCall(_, let error) where (error == EMFILE || error == ENFILE) && !socketPool.idle.isEmpty {
+            socketPool.evict(limit: 256)
+            return try UDPSocket.bind(endpoint, bufferBytes: socketBufferBytes)
+        }
+    }
+
     private func close(_ socket: LocalSocket) {
         guard let id = streams.removeValue(forKey: socket) else { return }
-        if let ticket = try? dataPlane.removeStream(id) {
-            removing[socket] = id
+        let kept = descriptors.removeValue(forKey: socket)
+        let keep = keepsFreedSockets && kept != nil && streams.count + socketPool.count < descriptorBudget
+        if let ticket = try? dataPlane.removeStream(id, detach: keep) {
+            if keep, let kept {
+                socketPool.detached(socket, kept: kept, stream: id)
+            } else {
+                removing[socket] = id
+            }
             // The reply to a delete leaves only once the worker has stopped forwarding from this socket.
             pendingTickets[ticket.worker] = ticket
         }
@@ -295,7 +347,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     }
 
     static func socketEndpoint(_ endpoint: MediaEndpoint) -> SocketEndpoint? {
-        SocketEndpoint(address: endpoint.address.description, port: endpoint.port)
+        SocketEndpoint(endpoint)
     }
 
     /// A kernel address as the session layer's value; IPv4-mapped IPv6 sources become IPv4.

@@ -83,8 +83,11 @@ public final class RelayServer: @unchecked Sendable {
         self.ngEndpoints = listener.endpoints
         var ngLimits = NGLimits.default
         ngLimits.maxMessageBytes = max(1024, options.maxNGMessageBytes)
+        let executor = DataPlaneExecutor(dataPlane: dataPlane)
+        // Freed ports keep their socket for the next call; leave the same 256 descriptors for everything else.
+        executor.descriptorBudget = max(0, Int(clamping: limits.new) - 256)
         handler = NGCommandHandler(sessions: SessionTable(configuration: sessionConfiguration),
-                                   executor: DataPlaneExecutor(dataPlane: dataPlane), limits: ngLimits)
+                                   executor: executor, limits: ngLimits)
         wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         var initial = RelayMetrics()
         initial.engine = dataPlane.engine.kind
@@ -135,6 +138,8 @@ public final class RelayServer: @unchecked Sendable {
             thread.join()
             metricsListener?.stop()
             dataPlane.stop()
+            // Freed ports' sockets kept for reuse: the workers are joined, so none of them is in use any more.
+            handler.executor.closeKeptSockets()
             Glibc.close(wake)
             finished.store(true, ordering: .releasing)
         }
@@ -259,7 +264,10 @@ public final class RelayServer: @unchecked Sendable {
                              now: RelayServer.monotonicMilliseconds(), callID: offloadable)
             }
         }
-        if logger.logLevel <= .info {
+        // Only failures log at info: at the default level the metadata of every other command would be built
+        // just to be dropped by `debug`.
+        let failed = exchange.result == "error" && !exchange.duplicate
+        if logger.logLevel <= (failed ? .info : .debug) {
             var metadata: Logger.Metadata = ["command": "\(exchange.command)", "result": "\(exchange.result)"]
             if let callID = exchange.callID { metadata["call_id"] = "\(callID)" }
             if let detail = exchange.detail { metadata["reason"] = "\(detail)" }

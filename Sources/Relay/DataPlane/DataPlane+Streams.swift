@@ -10,6 +10,12 @@ extension DataPlane {
         guard let local = UDPSocket.localEndpoint(of: fd) else {
             throw .systemCall("getsockname", errno: tdm_errno())
         }
+        return try addStream(fd: fd, family: local.family, worker: worker)
+    }
+
+    /// `addStream(fd:worker:)` for a caller that knows the socket's address family (it bound the socket), which
+    /// saves the `getsockname` on the ng command path.
+    public func addStream(fd: Int32, family: Int32, worker: Int? = nil) throws(DataPlaneError) -> StreamID {
         if let worker, worker < 0 || worker >= workers.count { throw .noSuchWorker(worker) }
         return try control.withLock { state throws(DataPlaneError) -> StreamID in
             guard !state.stopped else { throw .stopped }
@@ -17,7 +23,7 @@ extension DataPlane {
             let owner = worker ?? state.slots.leastLoadedWorker
             guard let slot = state.slots.take(worker: owner) else { throw .tooManyStreams }
             let s = table.slot(slot)
-            tdm_stream_prepare(s, fd, UInt32(owner), local.family)
+            tdm_stream_prepare(s, fd, UInt32(owner), family)
             let generation = s.generation &+ 1
             s.setGeneration(generation)
             s.setState(Int(TDM_STREAM_PENDING))
@@ -87,8 +93,12 @@ extension DataPlane {
     /// Asks the owning worker to stop forwarding for the stream and close its socket. Streams forwarding through
     /// it lose their peer (their packets count as `noDestination`). The port is reusable once
     /// `isRemoved(_:)` / `waitUntilRemoved(_:timeout:)` says so.
+    ///
+    /// - Parameter detach: leave the socket open instead: once `isRemoved` holds, the caller owns `fd` again
+    ///   (still bound, not read by anyone) and may add it as a new stream or close it. This is what lets the relay
+    ///   keep a freed port's socket for its next call instead of closing and binding it again.
     @discardableResult
-    public func removeStream(_ id: StreamID) throws(DataPlaneError) -> CommandTicket {
+    public func removeStream(_ id: StreamID, detach: Bool = false) throws(DataPlaneError) -> CommandTicket {
         try control.withLock { state throws(DataPlaneError) -> CommandTicket in
             guard !state.stopped else { throw .stopped }
             let owner = try liveOwner(of: id, in: state)
@@ -96,6 +106,7 @@ extension DataPlane {
             command.kind = UInt32(TDM_CMD_REMOVE)
             command.stream = id.slot
             command.generation = id.generation
+            command.flags = detach ? UInt32(TDM_REMOVE_DETACH) : 0
             guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
             state.slots.beginRelease(id.slot)
             return CommandTicket(worker: owner, position: position)

@@ -88,6 +88,9 @@ public final class DataPlane: @unchecked Sendable {
         return position
     }
 
+    /// True once `stop()` ran: every worker has been joined, so no worker uses any descriptor any more.
+    public var isStopped: Bool { control.withLock { $0.stopped } }
+
     /// Number of worker threads.
     public var workerCount: Int { workers.count }
 

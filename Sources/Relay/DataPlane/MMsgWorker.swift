@@ -284,10 +284,11 @@ final class MMsgWorker {
             streams.remove(slot, table: context.table)
             ForwardingEntry.detachPeers(of: slot, list: streams, table: context.table)
             _ = tdm_epoll_del(epollFD, s.pointee.fd)
-            if s.pointee.fd >= 0 { close(s.pointee.fd) }
+            let detach = command.pointee.flags == UInt32(TDM_REMOVE_DETACH)
+            if s.pointee.fd >= 0 && !detach { close(s.pointee.fd) }
             s.pointee.fd = -1
             s.pointee.peer = TDM_NO_PEER
-        s.pointee.rtcp_peer = TDM_NO_PEER
+            s.pointee.rtcp_peer = TDM_NO_PEER
             s.setState(Int(TDM_STREAM_FREE))
         case CommandKind.stop:
             running = false

@@ -32,6 +32,40 @@ public enum UDPSocket {
         return fd
     }
 
+    /// Parks an idle bound socket: connects it to its own address, so that the kernel refuses datagrams from
+    /// anyone else (ICMP port unreachable, exactly as for an unbound port) instead of queueing them into its
+    /// receive buffer. False when that failed (the caller should close the socket instead of keeping it).
+    public static func park(_ fd: Int32, at local: SocketEndpoint) -> Bool {
+        var raw = local.raw
+        return withUnsafePointer(to: &raw.sa) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(raw.len)) }
+        } == 0
+    }
+
+    /// Undoes `park` (connect to AF_UNSPEC dissolves the association; a socket bound to an explicit port and
+    /// address keeps both, while an ephemeral port would be released: park only explicitly bound sockets)
+    /// and then drops whatever is queued on the socket. Returns the number of datagrams dropped, nil when the
+    /// socket could not be made ready (an error, or more than `limit` datagrams queued): close it then.
+    public static func unpark(_ fd: Int32, limit: Int = 4096) -> Int? {
+        var unspecified = sockaddr()
+        unspecified.sa_family = sa_family_t(AF_UNSPEC)
+        guard connect(fd, &unspecified, socklen_t(MemoryLayout<sockaddr>.size)) == 0 else { return nil }
+        return drain(fd, limit: limit)
+    }
+
+    /// Reads and drops every queued datagram (non-blocking). Returns how many, nil on an error other than
+    /// "nothing queued" or when more than `limit` were queued.
+    public static func drain(_ fd: Int32, limit: Int = 4096) -> Int? {
+        var byte: UInt8 = 0
+        for count in 0...limit {
+            if recv(fd, &byte, 1, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC)) < 0 {
+                let error = tdm_errno()
+                return error == EAGAIN || error == EWOULDBLOCK ? count : nil
+            }
+        }
+        return nil
+    }
+
     /// The address a socket is bound to.
     public static func localEndpoint(of fd: Int32) -> SocketEndpoint? {
         var raw = tdm_endpoint()

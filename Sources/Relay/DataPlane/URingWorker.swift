@@ -377,6 +377,7 @@ final class URingWorker {
         case CommandKind.remove:
             guard s.isActive(generation: command.pointee.generation) else { return }
             s.setState(Int(TDM_STREAM_CLOSING))
+            s.pointee.keep_fd = command.pointee.flags == UInt32(TDM_REMOVE_DETACH) ? 1 : 0
             streams.remove(slot, table: context.table)
             ForwardingEntry.detachPeers(of: slot, list: streams, table: context.table)
             if s.pointee.armed == URingWorker.armed, let ring, let sqe = tdm_uring_sqe(ring) {
@@ -393,12 +394,13 @@ final class URingWorker {
         }
     }
 
-    /// Closes the socket and hands the slot back to control.
+    /// Closes the socket (or, when detaching, lets go of it: control keeps it) and hands the slot back to control.
     private func finishRemoval(_ s: UnsafeMutablePointer<tdm_stream>) {
         // Submit what is queued first: a queued send may still name this fd number, which must not be reused
         // by the time the kernel looks it up.
         if let ring { _ = tdm_uring_submit(ring) }
-        if s.pointee.fd >= 0 { close(s.pointee.fd) }
+        if s.pointee.fd >= 0 && s.pointee.keep_fd == 0 { close(s.pointee.fd) }
+        s.pointee.keep_fd = 0
         s.pointee.fd = -1
         s.pointee.armed = URingWorker.idle
         s.pointee.peer = TDM_NO_PEER

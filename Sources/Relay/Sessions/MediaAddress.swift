@@ -55,10 +55,38 @@ public enum MediaAddress: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .v4(let value):
-            return "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
+            return MediaAddress.formatV4(value)
         case .v6(let high, let low):
             return MediaAddress.formatV6(high: high, low: low)
         }
+    }
+
+    /// Dotted quad without string interpolation (this runs for every SDP rewrite and every stream of a `query` or
+    /// `delete` reply): at most 15 bytes, so the result is a small string and nothing is allocated.
+    private static func formatV4(_ value: UInt32) -> String {
+        var text: (UInt64, UInt64) = (0, 0)
+        let count = withUnsafeMutableBytes(of: &text) { buffer -> Int in
+            var index = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+                if octet >= 100 {
+                    buffer[index] = UInt8(ascii: "0") &+ octet / 100
+                    index += 1
+                }
+                if octet >= 10 {
+                    buffer[index] = UInt8(ascii: "0") &+ (octet / 10) % 10
+                    index += 1
+                }
+                buffer[index] = UInt8(ascii: "0") &+ octet % 10
+                index += 1
+                if shift > 0 {
+                    buffer[index] = UInt8(ascii: ".")
+                    index += 1
+                }
+            }
+            return index
+        }
+        return withUnsafeBytes(of: &text) { String(decoding: $0.prefix(count), as: UTF8.self) }
     }
 
     private static func parseV4(_ bytes: ArraySlice<UInt8>) -> UInt32? {

@@ -130,13 +130,25 @@ public struct SessionTable: Sendable {
         releaseSockets(closed)
         for socket in closed { socketOwners[socket] = nil }
         for socket in opened { socketOwners[socket] = callID }
+        // Direct loops: no intermediate array of (id, location) per commit.
         if let old {
-            for (id, _) in SessionTable.streamLocations(of: old) { streamLocations[id] = nil }
+            for monologue in old.monologues.values {
+                for media in monologue.medias {
+                    for stream in media.streams { streamLocations[stream.id] = nil }
+                }
+            }
             streamTotals.subtract(SessionTable.counterSum(of: old))
         }
-        if let new { streamTotals.add(SessionTable.counterSum(of: new)) }
         if let new {
-            for (id, location) in SessionTable.streamLocations(of: new) { streamLocations[id] = location }
+            streamTotals.add(SessionTable.counterSum(of: new))
+            for monologue in new.monologues.values {
+                for media in monologue.medias {
+                    for stream in media.streams {
+                        streamLocations[stream.id] = StreamLocation(
+                            callID: new.callID, monologue: monologue.id, mediaIndex: media.index, kind: stream.kind)
+                    }
+                }
+            }
             calls[callID] = new
             deadlines.schedule(callID, at: nextDeadline(of: new))
         } else {
@@ -165,16 +177,15 @@ public struct SessionTable: Sendable {
         call.monologues.values.flatMap { $0.medias.flatMap(\.sockets) }
     }
 
-    static func streamLocations(of call: Call) -> [(MediaStreamID, StreamLocation)] {
-        var result: [(MediaStreamID, StreamLocation)] = []
+    /// Calls `body` with the id of every stream of a call (none for an unknown call-id), without building a
+    /// `CallSnapshot`: `delete` and `query` refresh the call's counters through this before they snapshot it.
+    public func forEachStream(ofCall callID: String, _ body: (MediaStreamID) -> Void) {
+        guard let call = calls[callID] else { return }
         for monologue in call.monologues.values {
             for media in monologue.medias {
-                for stream in media.streams {
-                    result.append((stream.id, StreamLocation(callID: call.callID, monologue: monologue.id, mediaIndex: media.index, kind: stream.kind)))
-                }
+                for stream in media.streams { body(stream.id) }
             }
         }
-        return result
     }
 
     /// The forwarding rules a call implies: for every media index present and active on both monologues of a

@@ -28,8 +28,15 @@ public struct NGDictionary: Sendable, Equatable, ExpressibleByDictionaryLiteral 
 
     /// The first value stored under exactly this key.
     public subscript(key: String) -> NGValue? {
-        let k = Array(key.utf8)
-        return entries.first { $0.key == k }?.value
+        // Compares against the key's UTF-8 in place: building an array per lookup cost a malloc and a free for
+        // every field every request reads.
+        var key = key
+        return key.withUTF8 { wanted -> NGValue? in
+            for entry in entries where entry.key.count == wanted.count {
+                if entry.key.withUnsafeBufferPointer({ $0.elementsEqual(wanted) }) { return entry.value }
+            }
+            return nil
+        }
     }
 
     public mutating func append(_ key: String, _ value: NGValue) {

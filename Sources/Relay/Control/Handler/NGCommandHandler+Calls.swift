@@ -36,13 +36,10 @@ extension NGCommandHandler {
 
     /// Pulls the reports of one call's streams.
     func refreshCounters(of callID: String, at now: SessionTime) {
-        guard let snapshot = try? sessions.query(callID: callID) else { return }
-        for monologue in snapshot.monologues {
-            for media in monologue.medias {
-                for stream in media.streams {
-                    if let report = executor.report(for: stream.id, at: now) { apply(report) }
-                }
-            }
+        var reports: [MediaStreamReport] = []
+        sessions.forEachStream(ofCall: callID) { stream in
+            if let report = executor.report(for: stream, at: now) { reports.append(report) }
         }
+        for report in reports { apply(report) }
     }
 }
