@@ -361,9 +361,13 @@ static inline void tdm_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, un
     io_uring_prep_read(sqe, fd, buf, len, 0);
     io_uring_sqe_set_data64(sqe, user_data);
 }
-/** Cancels every request on `fd` (the multishot receive and sends still in flight on it). */
-static inline void tdm_prep_cancel_fd(struct io_uring_sqe *sqe, int fd, uint64_t user_data) {
-    io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
+/**
+ * Cancels the one request whose user_data is `target` (a stream's multishot receive). Why not by fd: the kernel
+ * finds a request by user_data in its hash table, but cancelling by fd walks every armed request, so deleting a
+ * call cost O(live streams) — 5–6 % of the relay's CPU while 1000 calls were torn down.
+ */
+static inline void tdm_prep_cancel_data(struct io_uring_sqe *sqe, uint64_t target, uint64_t user_data) {
+    io_uring_prep_cancel64(sqe, target, 0);
     io_uring_sqe_set_data64(sqe, user_data);
 }
 static inline int tdm_uring_submit(struct io_uring *ring) { return io_uring_submit(ring); }

@@ -382,8 +382,11 @@ final class URingWorker {
             ForwardingEntry.detachPeers(of: slot, list: streams, table: context.table)
             if s.pointee.armed == URingWorker.armed, let ring, let sqe = tdm_uring_sqe(ring) {
                 // Close only after the receive's final CQE: until then io_uring holds a reference to the socket
-                // and the port would stay bound.
-                tdm_prep_cancel_fd(sqe, s.pointee.fd, URingWorker.kindCancel << URingWorker.kindShift)
+                // and the port would stay bound. If the receive already ended, the cancel finds nothing and
+                // its final CQE (still in this batch or the next) finishes the removal.
+                let generation = UInt64(s.pointee.generation & URingWorker.generationMask)
+                let receive = URingWorker.kindReceive << URingWorker.kindShift | generation << 32 | UInt64(slot)
+                tdm_prep_cancel_data(sqe, receive, URingWorker.kindCancel << URingWorker.kindShift)
             } else {
                 finishRemoval(s)
             }
