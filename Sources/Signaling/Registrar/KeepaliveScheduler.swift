@@ -185,8 +185,8 @@ public struct KeepaliveScheduler: Sendable {
     /// every binding behind that address is refreshed, as on the normal path.
     public mutating func handleReply(_ bytes: UnsafeRawBufferPointer, now: RegistrarInstant) -> Bool {
         guard let pingID = builder.pingID(inReply: bytes) else { return false }
-        guard let id = outstanding[pingID], let e = entries[id] else { return true }  // late or duplicate
-        noteTraffic(from: e.peer, now: now)
+        guard let id = outstanding[pingID], let peer = entries[id]?.peer else { return true }  // late or duplicate
+        noteTraffic(from: peer, now: now)
         if outstanding.removeValue(forKey: pingID) != nil, var again = entries[id] {
             // Not listed under its peer (cannot happen today): answer it directly.
             markAlive(&again, now: now)
@@ -252,18 +252,23 @@ public struct KeepaliveScheduler: Sendable {
             entries[id]?.pingSentAt = now
             entries[id]?.pingsSent += 1
             entries[id]?.awaitingPing = pingID
-            if let e = entries[id], e.peer.transport.isStream {
-                actions.append(.sendCRLFPing(to: e.peer, socket: e.socket))
+            // Field by field, never the whole entry: a copy of an `Entry` retains its key's
+            // strings, its peer and its Contact bytes (it showed up in the keepalive profile).
+            guard let peer = entries[id]?.peer, let socket = entries[id]?.socket else {
+                i += 1
+                continue
+            }
+            if peer.transport.isStream {
+                actions.append(.sendCRLFPing(to: peer, socket: socket))
                 counters.crlfPingsSent += 1
-            } else if let e = entries[id] {
-                let transport = e.peer.transport
-                let template = template(socket: e.socket, transport: transport)
+            } else if let contact = entries[id]?.contact {
+                let template = template(socket: socket, transport: peer.transport)
                 if batching {
-                    batch.append(template: template, pingID: pingID, contact: e.contact, peer: e.peer, socket: e.socket,
+                    batch.append(template: template, pingID: pingID, contact: contact, peer: peer, socket: socket,
                                  trackingID: id)
                 } else {
-                    actions.append(.sendPing(template.render(pingID: pingID, contact: e.contact), to: e.peer,
-                                             socket: e.socket, pingID: pingID))
+                    actions.append(.sendPing(template.render(pingID: pingID, contact: contact), to: peer,
+                                             socket: socket, pingID: pingID))
                 }
                 outstanding[pingID] = id
                 counters.pingsSent += 1
