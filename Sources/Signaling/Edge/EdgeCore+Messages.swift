@@ -90,7 +90,8 @@ extension EdgeCore {
                 } else if dispatch.destination(at: peer) == nil {
                     noteDispatch(dispatch.noteUpstreamFinal(message, now: EdgeClock.monotonicNow()))
                 }
-                if message.isResponse, (try? message.cseq)?.method == .register,
+                // Only a pass-through REGISTER has a pending entry (the local registrar's own 200s skip the look-up).
+                if message.isResponse, registrar.hasPendingRegistrations, (try? message.cseq)?.method == .register,
                    let output = registrar.handleBackendResponse(message, now: EdgeClock.wallNow())
                 {
                     // Pass-through: the proxy relays the response itself; the registrar only saves.

@@ -23,6 +23,8 @@ final class EdgeCore {
     var listeners: [BoundListener] = []
     var counters = EdgeCounters()
     var draining = false
+    /// The keepalive tick's reused ping buffer and address cache (`EdgeCore+KeepalivePings.swift`).
+    var pingOutbox = EdgeKeepaliveOutbox()
 
     /// The dispatcher and its per-branch bookkeeping (`EdgeCore+Dispatch.swift`).
     var dispatch: EdgeDispatch
@@ -206,19 +208,17 @@ final class EdgeCore {
         }
     }
 
-    /// Fires the due keepalive slots. UDP pings are written without a flush each and flushed once
-    /// per socket at the end (one `sendmmsg` per tick instead of one `sendmsg` per ping).
+    /// Fires the due keepalive slots. A tick's UDP pings come as one `KeepalivePingBatch` and leave
+    /// through `sendKeepalivePings` (one buffer, cached addresses, one flush per socket).
     func keepaliveTick() {
         guard configuration.keepalive.enabled else { return }
-        var batch: [SIPTransport.Datagram] = []
-        for action in keepalive.tick(now: EdgeClock.wallNow()) {
+        pingOutbox.batch.removeAll()
+        let actions = keepalive.tick(now: EdgeClock.wallNow(), udpPings: &pingOutbox.batch)
+        if !pingOutbox.batch.isEmpty { sendKeepalivePings() }
+        for action in actions {
             switch action {
             case .sendPing(let bytes, let peer, let socket, _):
-                if let datagram = datagram(bytes, to: SIPPeer(peer), local: socket) {
-                    batch.append(datagram)
-                } else {
-                    send(bytes, to: SIPPeer(peer), local: socket)
-                }
+                send(bytes, to: SIPPeer(peer), local: socket)
             case .sendCRLFPing(let peer, let socket):
                 crlfPing(peer, socket: socket)
             case .bindingUnreachable(let key, let lost):
@@ -226,17 +226,6 @@ final class EdgeCore {
                 if let change = registrar.removeBinding(key, reason: .keepaliveTimeout) { apply([change]) }
             }
         }
-        if !batch.isEmpty { transport?.sendDatagrams(batch) }
-    }
-
-    /// A UDP ping as a batch entry; nil when it must take `send` (no UDP listener at that index,
-    /// a host name) so that drops are counted there.
-    private func datagram(_ bytes: [UInt8], to peer: SIPPeer, local: LocalSocketRef) -> SIPTransport.Datagram? {
-        guard peer.transport == .udp, listeners.indices.contains(local.rawValue),
-              listeners[local.rawValue].transport == .udp,
-              let address = EdgeAddressing.socketAddress(peer)
-        else { return nil }
-        return SIPTransport.Datagram(bytes: ByteBuffer(bytes: bytes), to: address, via: LocalSocketID(index: local.rawValue))
     }
 
     private func crlfPing(_ peer: RegistrarPeer, socket: LocalSocketRef) {

@@ -14,6 +14,14 @@ struct EdgePresenceRouter: SIPProxyRouter {
         return inner.route(request)
     }
 
+    /// The wrapped router's answer: without this the protocol's default (false) hid the edge
+    /// router's stateless REGISTERs whenever presence was on, and every REGISTER got a server
+    /// transaction again (32 s of timer J each). The methods served here are never stateless.
+    func answersStatelessly(_ request: SIPMessage, source: SIPPeer) -> Bool {
+        guard let method = request.method, !Self.servedAtEdge(method: method, inDialog: false) else { return false }
+        return inner.answersStatelessly(request, source: source)
+    }
+
     static func servedAtEdge(method: SIPMethod, inDialog: Bool) -> Bool {
         switch method {
         case .subscribe, .publish: return true

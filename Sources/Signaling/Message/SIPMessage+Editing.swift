@@ -150,7 +150,28 @@ extension SIPMessage {
             throw SIPParseError(.missingHeader(.via), at: layout.headersEnd)
         }
         let element = SIPValueSplitter.first(bytes, layout.headers[index].valueRange).element
-        var via = try SIPViaParser.parse(bytes, element)
+        try setTopViaReceived(received, rport: rport, parsed: try SIPViaParser.parse(bytes, element), index: index,
+                              element: element)
+    }
+
+    /// `setTopViaReceived` for a caller that has already parsed the top Via (`topVia`), which is
+    /// then not parsed again; returns the Via as written.
+    @discardableResult
+    public mutating func setTopViaReceived(_ received: String?, rport: Int?, topVia: SIPVia) throws(SIPParseError)
+        -> SIPVia
+    {
+        guard let index = layout.headers.firstIndex(where: { $0.kind == .via }) else {
+            throw SIPParseError(.missingHeader(.via), at: layout.headersEnd)
+        }
+        let element = SIPValueSplitter.first(bytes, layout.headers[index].valueRange).element
+        return try setTopViaReceived(received, rport: rport, parsed: topVia, index: index, element: element)
+    }
+
+    @discardableResult
+    private mutating func setTopViaReceived(_ received: String?, rport: Int?, parsed: SIPVia, index: Int,
+                                            element: Range<Int>) throws(SIPParseError) -> SIPVia
+    {
+        var via = parsed
         func set(_ name: String, _ value: String) {
             if let i = via.parameters.firstIndex(where: { $0.name.lowercased() == name }) {
                 via.parameters[i].value = value
@@ -165,6 +186,7 @@ extension SIPMessage {
         splice(element, with: replacement)
         layout.headers[index].valueEnd32 &+= Int32(truncatingIfNeeded: delta)
         layout.headers[index].lineEnd32 &+= Int32(truncatingIfNeeded: delta)
+        return via
     }
 
     /// Adds a Record-Route value on top (RFC 3261 §16.6 step 4).

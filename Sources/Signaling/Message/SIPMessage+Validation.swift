@@ -7,9 +7,9 @@ extension SIPMessage {
     /// Contact, Content-Type, Expires, and that singleton headers appear once.
     public func validate() throws(SIPParseError) {
         if isRequest { _ = try requestURI }
-        var seen = Set<SIPHeaderKind>()
+        var seen = SIPHeaderKindBits()
         for entry in layout.headers where entry.kind != .other {
-            if entry.kind.isSingleton && !seen.insert(entry.kind).inserted {
+            if entry.kind.isSingleton && !seen.insert(entry.kind) {
                 throw SIPParseError(.duplicateHeader(entry.kind), at: entry.nameRange.lowerBound)
             }
             switch entry.kind {
@@ -77,5 +77,34 @@ extension SIPMessage {
         var message = SIPMessage(bytes: Array(bytes[0..<layout.bodyStart]), layout: layout)
         message.layout.contentLength = nil
         return message.canBuildStatelessResponse ? message : nil
+    }
+}
+
+/// A set of header kinds as 256 bits (the kind is one byte): `validate()` runs for every request
+/// and a `Set` cost an allocation and a hash per header line.
+struct SIPHeaderKindBits {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    /// Adds `kind`; false when it was already there.
+    mutating func insert(_ kind: SIPHeaderKind) -> Bool {
+        let bit = UInt64(1) << UInt64(kind.rawValue & 63)
+        let had: Bool
+        switch kind.rawValue >> 6 {
+        case 0: had = words.0 & bit != 0; words.0 |= bit
+        case 1: had = words.1 & bit != 0; words.1 |= bit
+        case 2: had = words.2 & bit != 0; words.2 |= bit
+        default: had = words.3 & bit != 0; words.3 |= bit
+        }
+        return !had
+    }
+
+    func contains(_ kind: SIPHeaderKind) -> Bool {
+        let bit = UInt64(1) << UInt64(kind.rawValue & 63)
+        switch kind.rawValue >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
     }
 }

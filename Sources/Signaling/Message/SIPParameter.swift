@@ -22,8 +22,16 @@ extension Array where Element == SIPParameter {
     /// The first parameter with this name, compared case-insensitively (parameter names are
     /// case-insensitive, RFC 3261 §7.3.1).
     public func first(named name: String) -> SIPParameter? {
-        let wanted = name.lowercased()
-        return first { $0.name.lowercased() == wanted }
+        first { Self.sameName($0.name, name) }
+    }
+
+    /// ASCII case-insensitive equality without building lowercased copies (this runs for every
+    /// `branch`, `tag`, `rport`, `expires`... read). Names are tokens, i.e. ASCII; a non-ASCII
+    /// byte must match exactly.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        for (x, y) in zip(a.utf8, b.utf8) where x != y && SIPBytes.lower(x) != SIPBytes.lower(y) { return false }
+        return true
     }
 
     /// `;a=b;c` as written.

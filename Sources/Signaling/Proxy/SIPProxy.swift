@@ -121,7 +121,7 @@ public struct SIPProxy {
         let differs = via.host.address.lowercased() != source.host.lowercased()
         guard rportRequested || differs else { return }
         do {
-            try request.setTopViaReceived(source.host, rport: rportRequested ? source.port : nil)
+            try request.setTopViaReceived(source.host, rport: rportRequested ? source.port : nil, topVia: via)
         } catch {
             counters.drop(.internalError)
         }

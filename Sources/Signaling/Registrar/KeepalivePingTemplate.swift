@@ -36,6 +36,13 @@ struct KeepalivePingTemplate: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(Self.requestStart.count + beforeBranchID.count + beforeToURI.count + beforeCallID.count
             + Self.tail.count + 2 * contact.count + 2 * Self.idDigits)
+        render(pingID: pingID, contact: contact, into: &out)
+        return out
+    }
+
+    /// Appends the datagram to `out` (a tick's pings share one array, `KeepalivePingBatch`, which
+    /// grows geometrically and keeps its capacity from tick to tick: no reserve per ping here).
+    func render(pingID: UInt64, contact: [UInt8], into out: inout [UInt8]) {
         out.append(contentsOf: Self.requestStart)
         out.append(contentsOf: contact)
         out.append(contentsOf: beforeBranchID)
@@ -45,7 +52,6 @@ struct KeepalivePingTemplate: Sendable {
         out.append(contentsOf: beforeCallID)
         Self.appendHex(pingID, to: &out)
         out.append(contentsOf: Self.tail)
-        return out
     }
 
     /// `value` as exactly `idDigits` lowercase hex digits.

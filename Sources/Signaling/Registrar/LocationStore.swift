@@ -51,37 +51,42 @@ public struct LocationStore: Sendable {
     }
 
     /// Inserts or replaces a binding; returns true when it is new.
+    ///
+    /// The AOR's array is edited in place (`&byAOR[aor, default: []]`): copying it out and back
+    /// made every REGISTER copy the whole array (copy-on-write) and retain every binding in it.
     @discardableResult
     public mutating func save(_ binding: RegistrarBinding) -> Bool {
-        var list = byAOR[binding.key.aor] ?? []
-        let created: Bool
-        if let i = list.firstIndex(where: { $0.key.contactURI == binding.key.contactURI }) {
-            let old = list[i]
-            list[i] = binding
-            created = false
-            if old.expiresAt != binding.expiresAt { expiry.push(binding.expiresAt, binding.key) }
-            if old.source != binding.source {
-                unindexStream(old)
-                indexStream(binding)
-            }
-        } else {
-            list.append(binding)
+        let old = Self.upsert(binding, into: &byAOR[binding.key.aor, default: []])
+        guard let old else {
             bindingCount += 1
-            created = true
             expiry.push(binding.expiresAt, binding.key)
             indexStream(binding)
+            return true
         }
-        byAOR[binding.key.aor] = list
-        return created
+        if old.expiresAt != binding.expiresAt { expiry.push(binding.expiresAt, binding.key) }
+        if old.source != binding.source {
+            unindexStream(old)
+            indexStream(binding)
+        }
+        return false
+    }
+
+    /// Replaces the binding with the same Contact (returning the old one) or appends it (nil).
+    private static func upsert(_ binding: RegistrarBinding, into list: inout [RegistrarBinding]) -> RegistrarBinding? {
+        guard let i = list.firstIndex(where: { $0.key.contactURI == binding.key.contactURI }) else {
+            list.append(binding)
+            return nil
+        }
+        let old = list[i]
+        list[i] = binding
+        return old
     }
 
     @discardableResult
     public mutating func remove(_ key: RegistrarBindingKey) -> RegistrarBinding? {
-        guard var list = byAOR[key.aor], let i = list.firstIndex(where: { $0.key.contactURI == key.contactURI }) else {
-            return nil
-        }
-        let removed = list.remove(at: i)
-        byAOR[key.aor] = list
+        guard let i = byAOR[key.aor]?.firstIndex(where: { $0.key.contactURI == key.contactURI }),
+              let removed = byAOR[key.aor]?.remove(at: i)
+        else { return nil }
         bindingCount -= 1
         unindexStream(removed)
         return removed

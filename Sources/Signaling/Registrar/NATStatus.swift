@@ -36,11 +36,21 @@ public struct NATDetector: Sendable, Hashable {
     /// The fired tests. Via tests apply to requests only: a response's top Via is our own. A header
     /// that does not parse fires no test (the message is rejected elsewhere, not here).
     public func detect(_ message: SIPMessage, source: RegistrarPeer) -> NATStatus {
+        let contactTests: NATStatus = [.contactPrivate, .contactAddress, .contactPort]
+        let viaTests: NATStatus = [.viaReceived, .viaPrivate, .viaPort]
+        let contact = tests.isDisjoint(with: contactTests) ? nil : (try? message.contacts)?.addresses.first
+        let via = message.isRequest && !tests.isDisjoint(with: viaTests) ? (try? message.topVia) : nil
+        return detect(firstContact: contact, topVia: via, isRequest: message.isRequest, source: source)
+    }
+
+    /// `detect` from values the caller has already parsed (the registrar parses each header once
+    /// per REGISTER): the first Contact address and the top Via.
+    public func detect(firstContact contact: SIPNameAddress?, topVia: SIPVia?, isRequest: Bool,
+                       source: RegistrarPeer) -> NATStatus
+    {
         var fired: NATStatus = []
         let contactTests: NATStatus = [.contactPrivate, .contactAddress, .contactPort]
-        if !tests.isDisjoint(with: contactTests), let contact = (try? message.contacts)?.addresses.first,
-           let host = contact.uri.host
-        {
+        if !tests.isDisjoint(with: contactTests), let contact, let host = contact.uri.host {
             if tests.contains(.contactPrivate) && IPAddressClassifier.isPrivate(host.text) { fired.insert(.contactPrivate) }
             if tests.contains(.contactAddress) && !IPAddressClassifier.sameAddress(host.text, source.host) {
                 fired.insert(.contactAddress)
@@ -52,7 +62,7 @@ public struct NATDetector: Sendable, Hashable {
             }
         }
         let viaTests: NATStatus = [.viaReceived, .viaPrivate, .viaPort]
-        if message.isRequest, !tests.isDisjoint(with: viaTests), let via = try? message.topVia {
+        if isRequest, !tests.isDisjoint(with: viaTests), let via = topVia {
             if tests.contains(.viaReceived) && !IPAddressClassifier.sameAddress(via.host.text, source.host) {
                 fired.insert(.viaReceived)
             }

@@ -25,6 +25,10 @@ struct RegisterRequest: Sendable {
     var path: [String]
     var supportsPath: Bool
     var userAgent: String?
+    /// Parsed here once and reused (NAT tests, the 200 OK's To tag): whether To has a tag, the
+    /// first Contact address as written.
+    var toHasTag = false
+    var firstContact: SIPNameAddress?
 
     static func parse(_ message: SIPMessage, configuration: RegistrarConfiguration) throws(RegistrarRejection)
         -> RegisterRequest
@@ -42,6 +46,7 @@ struct RegisterRequest: Sendable {
         // A malformed Expires header is treated as absent (the default applies), per RFC 4475 §3.1.2.4.
         let expiresHeader = (try? message.expires) ?? nil
         let contacts: Contacts
+        let firstContact = list.addresses.first
         switch list {
         case .wildcard:
             guard expiresHeader == 0 else {
@@ -76,7 +81,8 @@ struct RegisterRequest: Sendable {
         let supported = message.values(.supported).map { $0.lowercased().trimmingWhitespace }
         return RegisterRequest(aor: aor, callID: callID, cseq: cseq.sequence, contacts: contacts,
                                expiresHeader: expiresHeader, path: path, supportsPath: supported.contains("path"),
-                               userAgent: message.values(.userAgent).first)
+                               userAgent: message.values(.userAgent).first, toHasTag: to.tag != nil,
+                               firstContact: firstContact)
     }
 
     /// delta-seconds: digits only, capped at 2^32-1 (a malformed value is ignored, not fatal).

@@ -38,6 +38,7 @@ public struct Registrar: Sendable {
     public internal(set) var store: LocationStore
     var pending: PendingRegistrationTable
     var countersStorage = RegistrarCounters()
+    var dateCache: (seconds: Int64, value: [UInt8])?
 
     public init(configuration: RegistrarConfiguration = RegistrarConfiguration(), store: LocationStore = LocationStore()) {
         self.configuration = configuration
@@ -52,17 +53,23 @@ public struct Registrar: Sendable {
         return c
     }
 
+    /// Whether any pass-through REGISTER waits for the backend (else `handleBackendResponse` is a no-op).
+    public var hasPendingRegistrations: Bool { pending.count > 0 }
+
     /// Handles a REGISTER received from `source` on `socket` (the transport is `source.transport`).
     public mutating func handleRegister(_ message: SIPMessage, from source: RegistrarPeer, socket: LocalSocketRef,
                                         now: RegistrarInstant) -> RegistrarOutput
     {
-        let nat = NATDetector(tests: configuration.natTests).detect(message, source: source)
+        // Each header is parsed once here: the request's values feed the NAT tests and the 200.
         let request: RegisterRequest
         do {
             request = try RegisterRequest.parse(message, configuration: configuration)
         } catch {
-            return reject(message, error, nat: nat)
+            return reject(message, error, nat: NATDetector(tests: configuration.natTests).detect(message, source: source))
         }
+        let topVia = try? message.topVia
+        let nat = NATDetector(tests: configuration.natTests).detect(
+            firstContact: request.firstContact, topVia: topVia, isRequest: true, source: source)
         switch configuration.domainMode(request.aor.host) {
         case nil:
             return reject(message, RegistrarRejection(403, "Domain not served here", result: .domainNotServed), nat: nat)
@@ -74,13 +81,24 @@ public struct Registrar: Sendable {
                 countersStorage.record(result)
                 countersStorage.record(changes)
                 let ok = RegistrarResponseBuilder.ok(
-                    to: message, bindings: store.activeBindings(of: request.aor, now: now), now: now, path: request.path,
-                    includePath: request.supportsPath, addDate: configuration.addDateHeader)
+                    to: message, parsed: request, branch: topVia?.branch,
+                    bindings: store.activeBindings(of: request.aor, now: now), now: now,
+                    date: configuration.addDateHeader ? dateValue(now) : nil)
                 return RegistrarOutput(action: ok.map { .respond($0) } ?? .none, changes: changes, result: result, nat: nat)
             } catch {
                 return reject(message, error, nat: nat)
             }
         }
+    }
+
+    /// The Date header value, formatted once per second (every REGISTER of that second reuses it).
+    mutating func dateValue(_ now: RegistrarInstant) -> [UInt8] {
+        let ms = now.milliseconds
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        if let cached = dateCache, cached.seconds == seconds { return cached.value }
+        let value = Array(HTTPDate.format(now).utf8)
+        dateCache = (seconds, value)
+        return value
     }
 
     /// Look-up for routing: live bindings in q/recency order, or why there are none.

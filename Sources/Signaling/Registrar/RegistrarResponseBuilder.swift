@@ -1,19 +1,36 @@
 /// Writes the registrar's responses. The To tag is a hash of Call-ID and CSeq so a retransmitted
 /// REGISTER gets a byte-identical answer without the registrar keeping transaction state.
 enum RegistrarResponseBuilder {
-    static func ok(to request: SIPMessage, bindings: [RegistrarBinding], now: RegistrarInstant,
-                   path: [String], includePath: Bool, addDate: Bool) -> SIPMessage?
+    /// The 200 OK written from the request's bytes (`SIPResponseWriter`): Via/From/Call-ID/CSeq
+    /// copied, To with our tag, one Contact per live binding with its remaining `expires`, Path and
+    /// `Supported: path` when the phone supports Path, Date. `parsed` and `branch` (the top Via's)
+    /// are what the registrar already decoded, so no header is parsed again here; `date` is the
+    /// Date value (formatted once a second by the caller), nil for none.
+    static func ok(to request: SIPMessage, parsed: RegisterRequest, branch: String?, bindings: [RegistrarBinding],
+                   now: RegistrarInstant, date: [UInt8]?) -> SIPMessage?
     {
-        var headers: [(name: String, value: String)] = bindings.map {
-            (name: "Contact", value: "\($0.contact);expires=\(now.secondsUntil($0.expiresAt))")
+        let tag = toTag(callID: parsed.callID, cseq: parsed.cseq, method: .register, branch: branch ?? "")
+        guard var writer = SIPResponseWriter(respondingTo: request, status: 200, reason: "OK", toTag: tag,
+                                             toHasTag: parsed.toHasTag, extraCapacity: 64 + bindings.count * 96)
+        else { return nil }
+        for binding in bindings {
+            let ok = writer.append(.contact, name: "Contact") { out in
+                out.append(contentsOf: binding.contact.utf8)
+                out.append(contentsOf: ";expires=".utf8)
+                SIPResponseWriter.appendDecimal(now.secondsUntil(binding.expiresAt), to: &out)
+            }
+            guard ok else { return nil }
         }
-        if includePath && !path.isEmpty {
-            headers.append(contentsOf: path.map { (name: "Path", value: $0) })
-            headers.append((name: "Supported", value: "path"))
+        if parsed.supportsPath && !parsed.path.isEmpty {
+            for value in parsed.path {
+                guard writer.append(.path, name: "Path", bytes: value.utf8) else { return nil }
+            }
+            guard writer.append(.supported, name: "Supported", bytes: "path".utf8) else { return nil }
         }
-        if addDate { headers.append((name: "Date", value: HTTPDate.format(now))) }
-        return try? SIPMessage.response(to: request, status: 200, reason: "OK", toTag: toTag(request),
-                                        extraHeaders: headers)
+        if let date {
+            guard writer.append(.date, name: "Date", bytes: date) else { return nil }
+        }
+        return writer.finish()
     }
 
     static func error(to request: SIPMessage, _ rejection: RegistrarRejection) -> SIPMessage? {
@@ -23,21 +40,36 @@ enum RegistrarResponseBuilder {
 
     /// FNV-1a over Call-ID, CSeq and the top Via branch, as 16 hex digits.
     static func toTag(_ request: SIPMessage) -> String {
+        let cseq = try? request.cseq
+        let tag = toTag(callID: (try? request.callID) ?? "", cseq: cseq?.sequence, method: cseq?.method,
+                        branch: (try? request.topVia)?.branch ?? "")
+        return String(decoding: tag, as: UTF8.self)
+    }
+
+    /// The tag from parsed values: the hash runs over the CSeq's text (`"<n> <METHOD>"`, empty
+    /// when there is none) without building it, so both forms give the same tag.
+    static func toTag(callID: String, cseq: UInt32?, method: SIPMethod?, branch: String) -> [UInt8] {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ text: String) {
-            for b in text.utf8 {
-                hash ^= UInt64(b)
-                hash = hash &* 0x100_0000_01b3
-            }
+        func mix(_ b: UInt8) {
+            hash ^= UInt64(b)
+            hash = hash &* 0x100_0000_01b3
         }
-        mix((try? request.callID) ?? "")
-        mix((try? request.cseq)?.description ?? "")
-        mix((try? request.topVia)?.branch ?? "")
+        for b in callID.utf8 { mix(b) }
+        if let cseq, let method {
+            var digits: [UInt8] = []
+            SIPResponseWriter.appendDecimal(Int(cseq), to: &digits)
+            for b in digits { mix(b) }
+            mix(SIPBytes.sp)
+            for b in method.description.utf8 { mix(b) }
+        }
+        for b in branch.utf8 { mix(b) }
         // 16 hex digits without the generic radix formatter (this runs for every REGISTER).
-        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8](repeating: 0, count: 16)
-        for i in 0..<16 { out[15 - i] = digits[Int((hash >> (UInt64(i) * 4)) & 0xF)] }
-        return String(decoding: out, as: UTF8.self)
+        for i in 0..<16 {
+            let nibble = UInt8(truncatingIfNeeded: (hash >> (UInt64(i) * 4)) & 0xF)
+            out[15 - i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+        }
+        return out
     }
 }
 

@@ -42,19 +42,44 @@ extension SIPTransport {
     /// per datagram, so NIO hands them to the kernel in `sendmmsg` batches (the keepalive tick).
     /// Keep batches modest (a few hundred): they land in the receivers' buffers at once. Entries whose
     /// listener is not UDP are sent one by one as by `send(_:to:via:promise:)`.
+    ///
+    /// Cheaper per datagram than `send`: the sockets are looked up once per batch and each write
+    /// goes without a promise (no future, no completion closure), so `datagramsOut` and
+    /// `datagramBytesOut` count these datagrams when they are handed to the socket, and a send the
+    /// kernel refuses is not counted in `sendFailures` (a keepalive notices it as a lost ping).
+    /// Tip: the `bytes` of a batch can be slices of one buffer (`ByteBuffer.getSlice`).
     public func sendDatagrams(_ datagrams: [Datagram]) {
-        var toFlush: [ObjectIdentifier: any Channel] = [:]
-        for datagram in datagrams {
-            switch self.route(to: datagram.to, via: datagram.via) {
-            case .success(.datagram(let channel, let destination)):
-                _ = self.sendDatagram(datagram.bytes, to: destination, from: channel, flush: false)
-                toFlush[ObjectIdentifier(channel)] = channel
-            case .success(let path):
-                _ = self.send(datagram.bytes, along: path)
-            case .failure:
-                self.cells.sendFailures.bump()
-            }
+        let sockets: [ListenerSockets]
+        switch self.runningSockets() {
+        case .success(let running): sockets = running
+        case .failure:
+            self.cells.sendFailures.bump(datagrams.count)
+            return
         }
+        var toFlush: [ObjectIdentifier: any Channel] = [:]
+        var written = 0
+        var writtenBytes = 0
+        for datagram in datagrams {
+            guard sockets.indices.contains(datagram.via.index) else {
+                self.cells.sendFailures.bump()
+                continue
+            }
+            let listener = sockets[datagram.via.index]
+            guard listener.listener.transport == .udp else {
+                self.send(datagram.bytes, to: datagram.to, via: datagram.via, promise: nil)
+                continue
+            }
+            guard let channel = Self.pick(listener.datagramChannels, for: datagram.to) else {
+                self.cells.sendFailures.bump()
+                continue
+            }
+            written += 1
+            writtenBytes += datagram.bytes.readableBytes
+            channel.write(AddressedEnvelope(remoteAddress: datagram.to, data: datagram.bytes), promise: nil)
+            toFlush[ObjectIdentifier(channel)] = channel
+        }
+        self.cells.datagramsOut.bump(written)
+        self.cells.datagramBytesOut.bump(writtenBytes)
         for channel in toFlush.values { channel.flush() }
     }
 
