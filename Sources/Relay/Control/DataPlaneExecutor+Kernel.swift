@@ -106,6 +106,7 @@ extension DataPlaneExecutor {
             return
         }
         guard let counters = try? kernel.readCounters() else { return }
+        kernelDumpElements = counters.count
         var packets: UInt64 = 0
         var bytes: UInt64 = 0
         // In place through the values view: assigning `kernelLegs[stream]` while iterating `kernelLegs` copied the

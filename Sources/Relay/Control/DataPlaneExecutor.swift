@@ -61,6 +61,8 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// rule, nothing pending can have become eligible, so the frequent check costs one read of the worker counters.
     var offloadCheckLatchLocks: UInt64 = 0
     var offloadCheckAgain = false
+    /// Elements in the last counter dump (ours and any others in the table): what the next dump will cost.
+    var kernelDumpElements = 0
     /// Kernel elements to remove at the end of the current `execute` (one batch).
     var pendingKernelRemovals: [KernelStreamKey] = []
     /// Counts for metrics and `statistics`.

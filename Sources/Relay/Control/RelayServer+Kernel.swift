@@ -96,8 +96,10 @@ extension RelayServer {
     func refreshKernelCountersIfDue(at now: SessionTime) {
         guard kernel != nil else { return }
         kernelCounterTicks += 1
+        // The dump's cost follows the elements in the map: ours, or more if someone else added some.
+        let executor = handler.executor
         let every = RelayServer.kernelCounterInterval(
-            offloadedDirections: handler.executor.kernelStatus.offloadedStreams,
+            offloadedDirections: max(executor.kernelStatus.offloadedStreams, executor.kernelDumpElements),
             timeouts: [options.timeout, options.silentTimeout])
         guard kernelCounterTicks >= every else { return }
         kernelCounterTicks = 0
