@@ -14,7 +14,9 @@
 #
 # Steps: (1) `tandem perf compare` of the four targets, 1000 calls at 100k pps, BENCH_ROUNDS rounds;
 # (2) `perf rtp --find-max` per target (BENCH_FIND_MAX=1); (3) tandem kernel path with 10 vs 10,000 offloaded
-# streams at one rate, alternating; (4) install rate: offloaded-stream gauge polled while 5000 calls start.
+# streams at one rate, alternating; (4) install rate: offloaded-stream gauge polled while 5000 calls start (this
+# measures ng set-up, first media and the offload checks together), then the netlink install alone
+# (`tandem perf kernel-install`: 10,000 directions in batches of 1000 into a scratch table).
 # Markdown on stdout, JSON and HTML reports in $BENCH_OUT. Everything it creates is removed on exit.
 set -euo pipefail
 
@@ -188,6 +190,10 @@ if [ -n "${NG[tandem-kernel]:-}" ] && [ "${BENCH_SCALE:-1}" = 1 ]; then
   else
     echo "no offloaded streams seen on $metrics"
   fi
+  echo
+  echo "netlink install alone (10,000 directions, batches of 1000, scratch table in the relay namespace):"
+  echo
+  in_relay taskset -c "$RELAY_CPU" "$TANDEM" perf kernel-install --entries 10000 --batch 1000 --table tkb_install || true
 fi
 echo
 echo "raw JSON and HTML reports: $OUT"

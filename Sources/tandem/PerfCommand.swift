@@ -6,6 +6,7 @@ struct PerfCommand: AsyncParsableCommand {
         commandName: "perf",
         abstract: "Measure, compare and tune Tandem (and any ng relay).",
         subcommands: [PerfRTPCommand.self, PerfNGCommand.self, PerfCodecsCommand.self, PerfTickCommand.self, PerfDoctorCommand.self,
-                      PerfSIPCommand.self, PerfCompareCommand.self, PerfTuneCommand.self, PerfNATTargetCommand.self]
+                      PerfSIPCommand.self, PerfCompareCommand.self, PerfTuneCommand.self, PerfNATTargetCommand.self,
+                      PerfKernelInstallCommand.self]
     )
 }

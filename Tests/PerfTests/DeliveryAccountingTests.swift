@@ -17,6 +17,19 @@ import Testing
         bytes.withUnsafeBytes { tally.record(datagram: $0, at: endpoint, receiveNanoseconds: rx) }
     }
 
+    /// Packets sent during the warm-up count as delivered but stay out of latency (the kernel path's first packets,
+    /// forwarded in userspace before the offload, used to set the kernel target's p99).
+    @Test func warmupPacketsStayOutOfLatency() {
+        var tally = DeliveryTally(runID: 1, streamCount: 2)
+        tally.latencyFromSendNanoseconds = 5_000
+        #expect(record(&tally, packet(stream: 0, sequence: 0, sentNs: 1_000), at: 1, rx: 900_000) == .delivered)
+        #expect(record(&tally, packet(stream: 0, sequence: 1, sentNs: 5_000), at: 1, rx: 6_000) == .delivered)
+        #expect(tally.delivered == 2)
+        #expect(tally.warmupDelivered == 1)
+        #expect(tally.latency.totalCount == 1)
+        #expect(tally.latency.max <= 1_001)
+    }
+
     @Test func countsDeliveryLossDuplicatesAndMisrouting() {
         var tally = DeliveryTally(runID: 1, streamCount: 4)  // two calls
         // Stream 0 (call 0 caller → callee) must arrive at endpoint 1; stream 3 at endpoint 2.

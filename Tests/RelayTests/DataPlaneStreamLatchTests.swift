@@ -15,9 +15,13 @@ import Testing
         }
         deinit { pointer.deallocate() }
 
+        /// The worker counters `admit` bumps (`latch_locks`).
+        var counters = tdm_worker_counters()
+
         func admit(_ source: SocketEndpoint, at seconds: Double) -> LatchVerdict {
             var raw = source.raw
-            return StreamLatch.admit(pointer, source: &raw.sa, sourceLength: raw.len, now: UInt64(seconds * 1e9))
+            return StreamLatch.admit(pointer, source: &raw.sa, sourceLength: raw.len, now: UInt64(seconds * 1e9),
+                                     counters: &counters)
         }
         var learned: SocketEndpoint? { SocketEndpoint(pointer.pointee.learned) }
     }
@@ -36,6 +40,17 @@ import Testing
         #expect(slot.admit(x, at: 11.3) == .dropBleed)
         #expect(slot.admit(xOtherPort, at: 12) == .dropBleed)
         #expect(slot.learned == y)
+    }
+
+    /// Each transition to locked is counted once (the kernel offload check runs only when the total moved).
+    @Test func locksAreCountedOnce() {
+        let slot = Slot(window: LearningWindow(packets: 0, nanoseconds: 1_000_000_000))
+        #expect(slot.admit(x, at: 10.0) == .accept)
+        #expect(slot.counters.latch_locks == 0)
+        #expect(slot.admit(x, at: 11.5) == .accept)
+        #expect(slot.latch == UInt32(TDM_LATCH_LOCKED))
+        #expect(slot.admit(x, at: 12) == .accept)
+        #expect(slot.counters.latch_locks == 1)
     }
 
     @Test func packetWindowOfOneLocksOnFirstPacket() {

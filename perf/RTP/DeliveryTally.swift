@@ -26,6 +26,14 @@ public struct DeliveryTally: Sendable {
     public private(set) var foreign: UInt64 = 0
     /// Packets whose kernel receive time was missing or earlier than their send time (clock trouble; not in latency).
     public private(set) var untimed: UInt64 = 0
+    /// Packets sent (by their stamp's CLOCK_REALTIME send time) before this instant still count as delivered, but
+    /// stay out of latency and jitter: the generator sets it when the warm-up ends. Without it, the warm-up's
+    /// packets were in the latency histogram, so a relay that needs a moment to reach its fast path (the kernel
+    /// path offloads a stream only after both sides' first packets) had its slow start counted in p99 although
+    /// its CPU figures already excluded the warm-up.
+    public var latencyFromSendNanoseconds: UInt64 = 0
+    /// Delivered packets left out of latency because they were sent before `latencyFromSendNanoseconds`.
+    public private(set) var warmupDelivered: UInt64 = 0
 
     /// Latency is tracked in nanoseconds up to one minute with three significant digits.
     public init(runID: UInt32, streamCount: Int) {
@@ -60,7 +68,9 @@ public struct DeliveryTally: Sendable {
         case .first:
             break
         }
-        if receiveNanoseconds >= stamp.sendTimeNanoseconds && receiveNanoseconds != 0 {
+        if stamp.sendTimeNanoseconds < latencyFromSendNanoseconds {
+            warmupDelivered += 1
+        } else if receiveNanoseconds >= stamp.sendTimeNanoseconds && receiveNanoseconds != 0 {
             _ = latency.record(min(receiveNanoseconds - stamp.sendTimeNanoseconds, latency.highestTrackableValue))
             jitter[stream].record(sendNanoseconds: stamp.sendTimeNanoseconds, receiveNanoseconds: receiveNanoseconds)
         } else {

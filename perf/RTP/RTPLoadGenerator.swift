@@ -43,6 +43,8 @@ public struct RTPLoadGenerator: Sendable {
             _ = loop.run(sendNanoseconds: UInt64(configuration.warmupSeconds * 1e9), drainNanoseconds: 0, progress: progress)
         }
         let warmupSent = loop.sent
+        // Latency and jitter cover the measured window only, like the CPU figures below.
+        if configuration.warmupSeconds > 0 { loop.tally.latencyFromSendNanoseconds = tdp_realtime_ns() }
         let relaySampler = configuration.relayPID.map(ProcessCPUSampler.init(pid:))
         let relayCPUStart = relaySampler?.cpuSeconds()
         let coreSampler = configuration.relayCore.map(CoreCPUSampler.init(core:))

@@ -135,6 +135,7 @@ typedef struct tdm_worker_counters {
     uint64_t rearms;           /* multishot receives re-armed (io_uring) */
     uint64_t buffer_shortages; /* receives that found no free buffer (io_uring ENOBUFS) */
     uint64_t commands;         /* control commands applied */
+    uint64_t latch_locks;      /* latches that became locked: control's cue to look for rules to offload */
 } tdm_worker_counters;
 
 enum { TDM_STREAM_FREE = 0, TDM_STREAM_PENDING = 1, TDM_STREAM_ACTIVE = 2, TDM_STREAM_CLOSING = 3 };

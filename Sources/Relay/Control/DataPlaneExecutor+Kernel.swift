@@ -35,6 +35,12 @@ extension DataPlaneExecutor {
         if let only {
             candidates = (callRules[only] ?? []).compactMap { offloadPending[$0] != nil ? rules[$0] : nil }
         } else if let recent {
+            // Nothing pending can have become eligible unless a latch locked or a rule changed since the last
+            // frequent check: then this check is one read of the worker counters.
+            let locks = dataPlane.totals().latchLocks
+            guard locks != offloadCheckLatchLocks || offloadCheckAgain else { return [] }
+            offloadCheckLatchLocks = locks
+            offloadCheckAgain = false
             let since = DataPlaneExecutor.monotonicMilliseconds() - recent
             for (id, changed) in offloadPending where changed >= since {
                 if let rule = rules[id] { candidates.append(rule) }
@@ -42,6 +48,9 @@ extension DataPlaneExecutor {
         } else {
             candidates = offloadPending.keys.compactMap { rules[$0] }
         }
+        // Cheap test first (both latches locked, two lock-free reads), so rules that never qualify — an RTCP pair
+        // nobody sends on — cost little; the per-call rtcp-mux bookkeeping below runs only for the survivors.
+        candidates.removeAll { offloaded[$0.id] != nil || !bothLocked($0) }
         guard !candidates.isEmpty else { return [] }
         // rtcp-mux demux is decided per call: the RTCP rules with a muxed leg (never offloaded, so always pending)
         // of the candidates' calls say which RTP sockets carry RTCP.
@@ -55,11 +64,14 @@ extension DataPlaneExecutor {
             }
         }
         var batch: [(ForwardingID, OffloadedRule)] = []
-        for rule in candidates where offloaded[rule.id] == nil {
+        for rule in candidates {
             let id = rule.id
             // Replies no longer wait for the workers inside `execute`: skip rules whose latest update (which may
             // reset learning) is not applied yet; the next check offloads them.
-            guard isSettled(rule.a.local), isSettled(rule.b.local) else { continue }
+            guard isSettled(rule.a.local), isSettled(rule.b.local) else {
+                offloadCheckAgain = true
+                continue
+            }
             guard let entries = kernelEntries(for: rule, muxedSockets: muxedSockets),
                   let callID = socketCall[rule.a.local] else { continue }
             batch.append((id, OffloadedRule(callID: callID, entries: entries, streams: [rule.a.stream, rule.b.stream])))
@@ -94,13 +106,17 @@ extension DataPlaneExecutor {
             return
         }
         guard let counters = try? kernel.readCounters() else { return }
+        kernelDumpElements = counters.count
         var packets: UInt64 = 0
         var bytes: UInt64 = 0
-        for (stream, var leg) in kernelLegs {
-            guard let current = counters[leg.key] else { continue }
-            if current.packets != leg.counters.packets { leg.lastChange = now }
-            leg.counters = current
-            kernelLegs[stream] = leg
+        // In place through the values view: assigning `kernelLegs[stream]` while iterating `kernelLegs` copied the
+        // whole dictionary every second (copy-on-write of the storage being iterated).
+        var index = kernelLegs.values.startIndex
+        while index != kernelLegs.values.endIndex {
+            defer { kernelLegs.values.formIndex(after: &index) }
+            guard let current = counters[kernelLegs.values[index].key] else { continue }
+            if current.packets != kernelLegs.values[index].counters.packets { kernelLegs.values[index].lastChange = now }
+            kernelLegs.values[index].counters = current
             packets &+= current.packets
             bytes &+= current.bytes
         }
@@ -230,6 +246,13 @@ extension DataPlaneExecutor {
         }
         return [KernelStreamEntry(key: KernelStreamKey(peer: learnedA, local: localA), source: localB, destination: toB),
                 KernelStreamEntry(key: KernelStreamKey(peer: learnedB, local: localB), source: localA, destination: toA)]
+    }
+
+    /// Both sides' latches are locked (learning is over): the first condition of `kernelEntries`, read without
+    /// building anything.
+    func bothLocked(_ rule: ForwardingRule) -> Bool {
+        guard let idA = streams[rule.a.local], let idB = streams[rule.b.local] else { return false }
+        return dataPlane.snapshot(of: idA)?.latch == .locked && dataPlane.snapshot(of: idB)?.latch == .locked
     }
 
     /// 127/8 is delivered locally after the prerouting rewrite and never reaches postrouting, so the source

@@ -66,6 +66,13 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Rules not offloaded yet, with the monotonic millisecond at which they were last added or changed: the
     /// offload checks look only here (never at all rules), and the frequent check only at recent entries.
     var offloadPending: [ForwardingID: Int64] = [:]
+    /// The workers' `latchLocks` total at the last frequent check, and whether that check must run again anyway
+    /// (a rule became pending, or one was skipped while its update was in flight): without a new lock or a new
+    /// rule, nothing pending can have become eligible, so the frequent check costs one read of the worker counters.
+    var offloadCheckLatchLocks: UInt64 = 0
+    var offloadCheckAgain = false
+    /// Elements in the last counter dump (ours and any others in the table): what the next dump will cost.
+    var kernelDumpElements = 0
     /// Kernel elements to remove at the end of the current `execute` (one batch).
     var pendingKernelRemovals: [KernelStreamKey] = []
     /// Counts for metrics and `statistics`.
@@ -134,7 +141,10 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                 // Any change to an offloaded rule (new address, flags, hold) goes back through userspace, which
                 // re-learns where needed; the next check offloads it again once both sides are locked.
                 takeBackFromKernel(rule.id)
-                if kernel != nil { offloadPending[rule.id] = DataPlaneExecutor.monotonicMilliseconds() }
+                if kernel != nil {
+                    offloadPending[rule.id] = DataPlaneExecutor.monotonicMilliseconds()
+                    offloadCheckAgain = true
+                }
                 let previous = rules[rule.id]
                 rules[rule.id] = rule
                 if let owner = callID ?? socketCall[rule.a.local] { callRules[owner, default: []].insert(rule.id) }

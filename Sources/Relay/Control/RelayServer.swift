@@ -35,6 +35,8 @@ public final class RelayServer: @unchecked Sendable {
     var journal: KernelOffloadJournal?
     /// Calls with a live `+` record in the journal.
     var journaled = Set<String>()
+    /// Clock ticks since the kernel counters were last read (`refreshKernelCountersIfDue`).
+    var kernelCounterTicks = 0
     /// Replies waiting for the workers to apply their commands (control thread only).
     private var pending = NGPendingReplies()
 
@@ -291,7 +293,7 @@ public final class RelayServer: @unchecked Sendable {
 
     private func runClock() {
         let now = RelayServer.wallClock()
-        handler.executor.refreshKernelCounters(at: now)
+        refreshKernelCountersIfDue(at: now)
         let outcome = handler.tick(at: now)
         // Nobody waits for a reply to the clock's removals.
         _ = handler.executor.takeUnacknowledged()

@@ -179,7 +179,8 @@ final class MMsgWorker {
                 continue
             }
             let verdict = StreamLatch.admit(s, source: UnsafeRawPointer(receiveNames + index),
-                                            sourceLength: UInt32(header.pointee.msg_hdr.msg_namelen), now: now)
+                                            sourceLength: UInt32(header.pointee.msg_hdr.msg_namelen), now: now,
+                                            counters: context.counters)
             switch verdict {
             case .accept: break
             case .dropStrictSource:

@@ -85,6 +85,8 @@ public struct RelayCounters: Sendable, Hashable {
     /// io_uring: receives that found the provided-buffer ring empty.
     public var bufferShortages: UInt64 = 0
     public var commands: UInt64 = 0
+    /// Latches that became locked (a stream learned its final source): the kernel offload check's cue.
+    public var latchLocks: UInt64 = 0
 
     public func drops(_ reason: DropReason) -> UInt64 { drops[reason.rawValue] }
 
@@ -100,5 +102,6 @@ public struct RelayCounters: Sendable, Hashable {
         rearms &+= w.rearms
         bufferShortages &+= w.buffer_shortages
         commands &+= w.commands
+        latchLocks &+= w.latch_locks
     }
 }

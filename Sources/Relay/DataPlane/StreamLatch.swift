@@ -23,9 +23,12 @@ enum LatchVerdict: UInt8 {
 ///    not behind NAT spent its first 3 s in learning, and the kernel offload, which needs both sides locked,
 ///    waited for that window.
 enum StreamLatch {
+    ///
+    /// `counters` (the worker's) counts every latch that becomes locked (`latch_locks`): the kernel offload check
+    /// runs only when that count moved, instead of re-reading every pending rule's latches ten times a second.
     @inline(__always)
     static func admit(_ s: UnsafeMutablePointer<tdm_stream>, source: UnsafeRawPointer, sourceLength: UInt32,
-                      now: UInt64) -> LatchVerdict {
+                      now: UInt64, counters: UnsafeMutablePointer<tdm_worker_counters>? = nil) -> LatchVerdict {
         let flags = s.pointee.flags
         let strict = flags & UInt32(TDM_FWD_STRICT_SOURCE) != 0
         switch s.pointee.latch {
@@ -35,14 +38,14 @@ enum StreamLatch {
             s.pointee.learn_packets_seen = 1
             s.pointee.latch = UInt32(TDM_LATCH_LEARNING)
             if strict || windowClosed(s, now: now) || isAdvertised(s, source: source, sourceLength: sourceLength) {
-                s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
+                lock(s, counters)
             }
             tdm_stream_publish(s)
             return .accept
         default:
             var learning = s.pointee.latch == UInt32(TDM_LATCH_LEARNING)
             if learning && windowClosed(s, now: now) {
-                s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
+                lock(s, counters)
                 learning = false
                 tdm_stream_publish(s)
             }
@@ -50,7 +53,7 @@ enum StreamLatch {
                 if learning {
                     s.pointee.learn_packets_seen &+= 1
                     if windowClosed(s, now: now) || isAdvertised(s, source: source, sourceLength: sourceLength) {
-                        s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
+                        lock(s, counters)
                         tdm_stream_publish(s)
                     }
                 }
@@ -64,12 +67,18 @@ enum StreamLatch {
             if learning {
                 s.pointee.learn_packets_seen &+= 1
                 if windowClosed(s, now: now) || isAdvertised(s, source: source, sourceLength: sourceLength) {
-                    s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
+                    lock(s, counters)
                 }
             }
             tdm_stream_publish(s)
             return .accept
         }
+    }
+
+    @inline(__always)
+    static func lock(_ s: UnsafeMutablePointer<tdm_stream>, _ counters: UnsafeMutablePointer<tdm_worker_counters>?) {
+        s.pointee.latch = UInt32(TDM_LATCH_LOCKED)
+        if let counters { tdm_bump(&counters.pointee.latch_locks, 1) }
     }
 
     /// True when `source` is the stream's advertised endpoint (asymmetric streams excepted: their advertised

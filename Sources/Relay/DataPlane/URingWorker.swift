@@ -246,7 +246,7 @@ final class URingWorker {
             drop(s, .truncated, bid: bid)
             return
         }
-        switch StreamLatch.admit(s, source: name, sourceLength: nameLength, now: now) {
+        switch StreamLatch.admit(s, source: name, sourceLength: nameLength, now: now, counters: context.counters) {
         case .accept: break
         case .dropStrictSource: drop(s, .strictSource, bid: bid); return
         case .dropBleed: drop(s, .bleed, bid: bid); return
