@@ -180,7 +180,11 @@ public final class RelayServer: @unchecked Sendable {
     static let offloadRecentMilliseconds: Int64 = 10_000
 
     private func runControlLoop() {
-        RelayServer.lowerCurrentThreadPriority()
+        // Only without kernel offload. With it, the control thread is what moves streams out of the overloaded
+        // worker: at 100k pps in userspace the worker takes its whole core, a nice-10 control thread then got a
+        // sliver of it, and its 50 ms offload check ran seconds late while packets queued (p99 over 1 s in
+        // perf/bench-kernel.sh). Once offloaded, the worker is idle and the clock no longer competes with it.
+        if kernel == nil { RelayServer.lowerCurrentThreadPriority() }
         let ngCount = listener.sockets.count
         var descriptors = listener.sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
