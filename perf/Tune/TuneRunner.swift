@@ -133,7 +133,7 @@ public struct TuneReport: Sendable, Codable {
         }
         lines.append("")
         if !missing.isEmpty {
-            lines.append("not swept (the relay has no such option): " + missing.map { "\($0.key) (\($0.meaning))" }.joined(separator: ", "))
+            lines.append("not swept: " + missing.map { "\($0.key) (\($0.meaning))" }.joined(separator: ", "))
         }
         if let yaml = yamlSnippet {
             lines.append("best configuration (add to \(configFile)):")
