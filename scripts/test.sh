@@ -8,7 +8,7 @@ log="$(mktemp /tmp/tandem-test.XXXX.log)"
 status=0
 swift test --skip-build --no-parallel 2>&1 | tee "$log" || status=$?
 passed=$(grep -Eo 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$log" | grep -Eo '[0-9]+' | head -1 || true)
-failed=$(grep -Ec '^✘ Test [^r].* failed' "$log" || true)
+failed=$(grep -Ec '^✘ Test [^r].* failed after' "$log" || true)
 fuzz_status=0
 FUZZ_SECONDS="${FUZZ_SMOKE_SECONDS:-60}" scripts/fuzz.sh || fuzz_status=$?
 [ "$fuzz_status" = 0 ] || { echo "fuzz: a fuzzer found a crash (see fuzz-out/)"; failed=$((failed + 1)); }

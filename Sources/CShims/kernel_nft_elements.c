@@ -156,6 +156,14 @@ static int dump_map(tdm_nft *nft, const char *table, const char *map, struct nft
     return 0;
 }
 
+/* A dump that a concurrent change interrupted (NLM_F_DUMP_INTR, reported as -EINTR) is started again: its
+ * elements may be incomplete. Bounded: a table changing faster than it can be dumped three times is an error. */
+static int dump_map_consistent(tdm_nft *nft, const char *table, const char *map, struct nftnl_set **out) {
+    int err = -EINTR;
+    for (int attempt = 0; attempt < 3 && err == -EINTR; attempt++) err = dump_map(nft, table, map, out);
+    return err;
+}
+
 static size_t element_count(struct nftnl_set *set) {
     size_t count = 0;
     struct nftnl_set_elems_iter *iter = nftnl_set_elems_iter_create(set);
@@ -180,7 +188,7 @@ int tdm_nft_dump_legs(tdm_nft *nft, const char *table, tdm_nft_leg **out, size_t
     *out = NULL;
     *count = 0;
     struct nftnl_set *set = NULL;
-    int err = dump_map(nft, table, TDM_NFT_LEG_MAP, &set);
+    int err = dump_map_consistent(nft, table, TDM_NFT_LEG_MAP, &set);
     if (err) return err;
     size_t capacity = element_count(set);
     tdm_nft_leg *legs = calloc(capacity ? capacity : 1, sizeof *legs);
@@ -220,7 +228,7 @@ int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, const char *map, tdm_
     *out = NULL;
     *count = 0;
     struct nftnl_set *set = NULL;
-    int err = dump_map(nft, table, map, &set);
+    int err = dump_map_consistent(nft, table, map, &set);
     if (err) return err;
     size_t capacity = element_count(set);
     tdm_nft_mark_value *values = calloc(capacity ? capacity : 1, sizeof *values);

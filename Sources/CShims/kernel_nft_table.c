@@ -36,7 +36,7 @@ static int append_table(tdm_nft *nft, tdm_nft_batch *batch, const char *name, ui
 
 static int append_map(tdm_nft *nft, tdm_nft_batch *batch, const char *table, const char *name, uint32_t id,
                       uint32_t key_type, uint32_t key_len, uint32_t data_type, uint32_t data_len, int counter,
-                      uint32_t key_order, uint32_t data_order) {
+                      uint32_t key_order, uint32_t data_order, uint32_t capacity) {
     struct nftnl_set *set = nftnl_set_alloc();
     if (set == NULL) return -ENOMEM;
     nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
@@ -48,6 +48,10 @@ static int append_map(tdm_nft *nft, tdm_nft_batch *batch, const char *table, con
     nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, data_type);
     nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN, data_len);
     nftnl_set_set_u32(set, NFTNL_SET_ID, id);
+    /* A declared size makes the kernel pick its fixed-size hash instead of the resizable rhashtable. Why: a dump
+     * longer than one netlink message (~300 legs) is resumed by skipping the elements already sent, and an
+     * rhashtable that grows or shrinks in between reorders its walk, so elements were missed (826 of 1000). */
+    if (capacity > 0) nftnl_set_set_u32(set, NFTNL_SET_DESC_SIZE, capacity);
     struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(64);
     if (udata == NULL) {
         nftnl_set_free(set);
@@ -266,7 +270,7 @@ static int append_rule(tdm_nft *nft, tdm_nft_batch *batch, struct nftnl_rule *ru
     return 0;
 }
 
-int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask) {
+int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask, uint32_t capacity) {
     tdm_nft_batch batch;
     int err = tdm_nft_batch_init(nft, &batch, 16384);
     if (err) return err;
@@ -279,15 +283,15 @@ int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask) {
         (err = append_table(nft, &batch, table, NFT_MSG_DELTABLE, 0)) ||
         (err = append_table(nft, &batch, table, NFT_MSG_NEWTABLE, NLM_F_CREATE)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_LEG_MAP, TDM_SET_ID_LEG, leg_key, 16, TDM_TYPE_MARK, 4, 1,
-                          TDM_BYTEORDER_NONE, TDM_BYTEORDER_HOST)) ||
+                          TDM_BYTEORDER_NONE, TDM_BYTEORDER_HOST, capacity)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_DADDR, TDM_SET_ID_DADDR, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_IPADDR, 4, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
+                          TDM_TYPE_IPADDR, 4, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG, capacity)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_DPORT, TDM_SET_ID_DPORT, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_INET_SERVICE, 2, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
+                          TDM_TYPE_INET_SERVICE, 2, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG, capacity)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_SADDR, TDM_SET_ID_SADDR, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_IPADDR, 4, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
+                          TDM_TYPE_IPADDR, 4, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG, capacity)) ||
         (err = append_map(nft, &batch, table, TDM_NFT_OUT_SPORT, TDM_SET_ID_SPORT, TDM_TYPE_MARK, 4,
-                          TDM_TYPE_INET_SERVICE, 2, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG)) ||
+                          TDM_TYPE_INET_SERVICE, 2, 0, TDM_BYTEORDER_HOST, TDM_BYTEORDER_BIG, capacity)) ||
         (err = append_chain(nft, &batch, table, "pre", NF_INET_PRE_ROUTING, -300 /* raw: before conntrack */)) ||
         (err = append_chain(nft, &batch, table, "post", NF_INET_POST_ROUTING, 100 /* srcnat */)) ||
         (err = append_rule(nft, &batch, classify_rule(table))) ||

@@ -73,9 +73,10 @@ uint64_t tdm_nft_batches(const tdm_nft *nft);
 /**
  * One batch: (re)creates `table` (family ip) with its five maps, the `pre` and `post` chains and their rules.
  * An existing table of that name is deleted in the same transaction. `mark_mask` selects the skb mark bits the
- * rules test and look up.
+ * rules test and look up. `capacity` (the most legs the mask allows; 0 = unsized) sizes every map, so the kernel
+ * uses a fixed-size hash whose dumps stay complete.
  */
-int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask);
+int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask, uint32_t capacity);
 /** One batch deleting `table`; a missing table is success. */
 int tdm_nft_delete_table(tdm_nft *nft, const char *table);
 /** 1 if `table` exists, 0 if not, -errno on failure. */

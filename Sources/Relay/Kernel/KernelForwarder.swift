@@ -40,7 +40,8 @@ public final class KernelForwarder: Sendable {
     /// the expressions it throws `.missingCapability` / `.unsupported`.
     public func createTable() throws(KernelForwarderError) {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
-            try state.socket.createTable(configuration.tableName, markMask: configuration.markMask)
+            try state.socket.createTable(configuration.tableName, markMask: configuration.markMask,
+                                         capacity: configuration.markCapacity)
             state.installed = [:]
             state.marks.reset(inUse: [])
         }

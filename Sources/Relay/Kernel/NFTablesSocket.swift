@@ -21,8 +21,8 @@ final class NFTablesSocket {
     var sendCalls: UInt64 { tdm_nft_sendto_calls(handle) }
     var batches: UInt64 { tdm_nft_batches(handle) }
 
-    func createTable(_ name: String, markMask: UInt32) throws(KernelForwarderError) {
-        let code = tdm_nft_create_table(handle, name, markMask)
+    func createTable(_ name: String, markMask: UInt32, capacity: UInt32) throws(KernelForwarderError) {
+        let code = tdm_nft_create_table(handle, name, markMask, capacity)
         if code != 0 { throw KernelForwarderError.from(code, operation: "create table ip \(name)", creating: true) }
     }
 
