@@ -97,6 +97,7 @@ extension EdgeCore {
         switch message.method {
         case .subscribe:
             presence.counters.subscribes += 1
+            refreshDialogState(for: message, presence: presence)
             performSubscription(presence.table.receiveSubscribe(message, from: source, local: local, now: now), server: server)
         case .publish:
             presence.counters.publishes += 1
@@ -141,10 +142,19 @@ extension EdgeCore {
     func observeDialogs(_ message: SIPMessage, fromFarm: Bool) {
         guard let presence, let event = EdgeDialogObserver.event(for: message, fromFarm: fromFarm) else { return }
         let now = EdgeClock.monotonicNow()
-        for update in presence.dialogs.apply(event, now: now) {
+        for update in presence.dialogs.apply(event, now: now, wanted: { presence.table.isWatched($0, package: .dialog) }) {
             performSubscription(presence.table.stateChanged(update.aor, package: .dialog, content: .dialogInfo(update.document),
                                                             now: now), server: nil)
         }
+    }
+
+    /// Dialog documents are built only for watched AORs as calls change, so the table's copy of an unwatched
+    /// AOR's state is stale: a dialog SUBSCRIBE gets the tracker's current document first.
+    func refreshDialogState(for message: SIPMessage, presence: EdgePresence) {
+        guard let event = message.values(.event).first, SIPEventPackage(eventHeader: event) == .dialog,
+              let aor = (try? message.requestURI).flatMap(AddressOfRecord.init(uri:)),
+              !presence.table.isWatched(aor, package: .dialog) else { return }
+        presence.table.setState(aor, package: .dialog, content: .dialogInfo(presence.dialogs.document(for: aor)))
     }
 
     // MARK: State changes

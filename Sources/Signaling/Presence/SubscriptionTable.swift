@@ -22,6 +22,11 @@ public struct SubscriptionTable: Sendable {
 
     public func subscription(_ id: SubscriptionID) -> Subscription? { subscriptions[id] }
 
+    /// Whether anybody watches the resource (cheap: the edge asks on every call event).
+    public func isWatched(_ presentity: AddressOfRecord, package: SIPEventPackage) -> Bool {
+        byResource[EventResourceKey(presentity: presentity, package: package)]?.isEmpty == false
+    }
+
     /// The live subscriptions to one resource (for admin views and tests).
     public func subscriptions(to presentity: AddressOfRecord, package: SIPEventPackage) -> [Subscription] {
         (byResource[EventResourceKey(presentity: presentity, package: package)] ?? []).sorted().compactMap { subscriptions[$0] }

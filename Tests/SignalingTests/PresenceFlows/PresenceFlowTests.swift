@@ -95,6 +95,15 @@ struct PresenceFlowTests {
         }, "no confirmed NOTIFY")
         #expect(sipBody(confirmed).contains("call-id=\"\(leg2CallID)\""))
 
+        // Nobody watched alice while her call progressed (the edge builds documents only for watched AORs):
+        // a watcher arriving now still gets her call as it is.
+        let late = try flow.socket()
+        try late.send(late.subscribe(watcher: "dave", to: "alice", event: "dialog", callID: "flow2-late"))
+        #expect(try late.waitFor(seconds: 3) { $0.hasPrefix("SIP/2.0") }?.hasPrefix("SIP/2.0 200") == true)
+        let aliceNow = try #require(try late.waitFor(seconds: 3) { $0.hasPrefix("NOTIFY") }, "no NOTIFY for alice")
+        #expect(sipBody(aliceNow).contains("<state>confirmed</state>"), "\(sipBody(aliceNow))")
+        #expect(sipBody(aliceNow).contains("direction=\"initiator\""))
+
         // Alice hangs up after 1.5 s: BYE on leg 1 reaches the farm, which ends leg 2.
         let bye = try #require(try farm.waitFor(seconds: 5) { $0.hasPrefix("BYE") }, "alice's BYE did not reach the farm")
         try farm.send(responseText(to: bye, status: "200 OK", toTag: nil))
