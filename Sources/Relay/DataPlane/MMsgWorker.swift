@@ -178,6 +178,12 @@ final class MMsgWorker {
                 tdm_stream_dropped(s, context.counters, DropReason.truncated.raw)
                 continue
             }
+            if let base = receiveVectors[index].iov_base,
+               context.divertSTUN(s, slot: UInt32(truncatingIfNeeded: context.table.distance(to: s)), payload: base,
+                                  length: length, name: UnsafeRawPointer(receiveNames + index),
+                                  nameLength: UInt32(header.pointee.msg_hdr.msg_namelen)) {
+                continue
+            }
             let verdict = StreamLatch.admit(s, source: UnsafeRawPointer(receiveNames + index),
                                             sourceLength: UInt32(header.pointee.msg_hdr.msg_namelen), now: now,
                                             counters: context.counters)

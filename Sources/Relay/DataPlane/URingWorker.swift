@@ -246,6 +246,11 @@ final class URingWorker {
             drop(s, .truncated, bid: bid)
             return
         }
+        if context.divertSTUN(s, slot: slot, payload: payload, length: Int(payloadLength), name: name,
+                              nameLength: nameLength) {
+            returnBuffer(bid)
+            return
+        }
         switch StreamLatch.admit(s, source: name, sourceLength: nameLength, now: now, counters: context.counters) {
         case .accept: break
         case .dropStrictSource: drop(s, .strictSource, bid: bid); return

@@ -1,0 +1,37 @@
+/// The control thread's side of `ICE: force`: keeping the ICE-lite agent's credentials in step with the
+/// signalling, and answering the checks the workers hand over.
+extension RelayServer {
+    /// Takes the credentials the last ng command set or cleared (after its sockets were opened, so each maps to
+    /// its stream).
+    func applyICECredentialChanges() {
+        let changes = handler.takeICECredentialChanges()
+        guard !changes.isEmpty else { return }
+        let executor = handler.executor
+        iceAgent.apply(changes) { executor.stream(of: $0) }
+    }
+
+    /// Forgets streams that were closed (calls deleted or timed out); once a second, from the clock.
+    func pruneICECredentials() {
+        let executor = handler.executor
+        iceAgent.prune { socket, id in executor.stream(of: socket) == id }
+    }
+
+    /// Answers every STUN message waiting in the workers' inboxes, from the socket it arrived on. Checks are rare
+    /// (a few per second per stream), so one `sendto` each is fine.
+    func answerICEChecks() {
+        let executor = handler.executor
+        let agent = iceAgent
+        var failedSends = 0
+        dataPlane.takeSTUNMessages { message in
+            guard let (response, socket) = agent.answer(message), let fd = executor.descriptor(of: socket) else {
+                return
+            }
+            if !UDPSocket.send(response, from: fd, to: message.source) { failedSends += 1 }
+        }
+        if failedSends > 0 {
+            logger.debug("ICE check answers not sent", metadata: ["count": "\(failedSends)"])
+        }
+        let counters = iceAgent.counters
+        metrics.state.withLock { $0.ice = counters }
+    }
+}
