@@ -91,6 +91,10 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Sockets currently open.
     public var openSocketCount: Int { streams.count }
 
+    /// Sockets that answer ICE checks (`ICE: force`): never offloaded to the kernel, which cannot answer STUN.
+    /// Kept by the relay's control thread in step with its `ICELiteAgent`.
+    public var iceSockets = Set<LocalSocket>()
+
     /// The data plane stream of an open socket.
     public func stream(of socket: LocalSocket) -> StreamID? { streams[socket] }
 

@@ -8,12 +8,19 @@ extension RelayServer {
         guard !changes.isEmpty else { return }
         let executor = handler.executor
         iceAgent.apply(changes) { executor.stream(of: $0) }
+        for change in changes {
+            if change.credentials != nil { executor.iceSockets.insert(change.socket) }
+            else { executor.iceSockets.remove(change.socket) }
+        }
     }
 
     /// Forgets streams that were closed (calls deleted or timed out); once a second, from the clock.
     func pruneICECredentials() {
         let executor = handler.executor
         iceAgent.prune { socket, id in executor.stream(of: socket) == id }
+        if !executor.iceSockets.isEmpty {
+            executor.iceSockets = executor.iceSockets.filter { executor.stream(of: $0) != nil }
+        }
     }
 
     /// Answers every STUN message waiting in the workers' inboxes, from the socket it arrived on. Checks are rare
