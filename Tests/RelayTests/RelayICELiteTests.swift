@@ -2,8 +2,8 @@ import Testing
 @testable import Relay
 
 /// `ICE: force` end to end: a real relay (in process) answers the ICE checks a peer sends to the candidate in the
-/// SDP, on both engines; wrong credentials get no success, STUN never reaches the other leg nor the latch, and
-/// media keeps flowing.
+/// SDP, on both engines; wrong credentials get no success, STUN never reaches the other leg, only authenticated
+/// nominations move the latch, and media keeps flowing.
 @Suite struct RelayICELiteTests {
     static let engines: [IOEngineKind] = [.uring, .mmsg]
 
@@ -78,10 +78,24 @@ import Testing
         #expect(a.receive(count: 1).count == 1)
         #expect(intruder.staysQuiet(milliseconds: 50))
 
+        // The peer moves (network change): a nominated check from its new address takes the stream along, even
+        // though the latch is locked by now, and A's media follows it there.
+        let moved = try DataPlaneTestClient("127.0.0.1")
+        moved.send(RelayICELiteTests.check(ufrag: ufrag, password: password), to: toRelayB)
+        let movedReply = try #require(moved.receive(timeoutMs: 2000))
+        #expect(try STUNMessage(parsing: movedReply.payload).type.messageClass == .successResponse)
+        let followed = try RelayUnderTest.eventually(timeoutMs: 2000) {
+            try RelayICELiteTests.endpointPort(relay, callID: "ice", tag: "tt-ice") == Int64(moved.endpoint.port)
+        }
+        #expect(followed)
+        a.send(DataPlaneHarness.payload(1, 1), to: toRelayA)
+        #expect(moved.receive(count: 1).count == 1)
+        #expect(b.staysQuiet(milliseconds: 50))
+
         let counted = RelayUnderTest.eventually(timeoutMs: 2000) {
             let metrics = relay.server.currentMetrics()
-            return metrics.ice.answered == 1 && metrics.ice.nominations == 1 && metrics.ice.badIntegrity == 1
-                && metrics.dataPlane.stunDiverted == 2 && metrics.dataPlane.stunOverflows == 0
+            return metrics.ice.answered == 2 && metrics.ice.nominations == 2 && metrics.ice.badIntegrity == 1
+                && metrics.dataPlane.stunDiverted == 3 && metrics.dataPlane.stunOverflows == 0
         }
         #expect(counted)
     }

@@ -280,7 +280,8 @@ static inline uint64_t tdm_worker_drop_count(const tdm_worker_counters *c, unsig
  * Control -> worker command queue: a bounded lock-free MPMC ring (Vyukov) used as MPSC. Each push gets a position;
  * the worker pops in position order and publishes "completed through position" so control can wait for a command.
  * ------------------------------------------------------------------------------------------------------------- */
-enum { TDM_CMD_ADD = 1, TDM_CMD_UPDATE = 2, TDM_CMD_REMOVE = 3, TDM_CMD_STOP = 4 };
+/* LATCH: lock the stream to the source in `advertised` (an authenticated ICE nomination, see ICELiteAgent). */
+enum { TDM_CMD_ADD = 1, TDM_CMD_UPDATE = 2, TDM_CMD_REMOVE = 3, TDM_CMD_STOP = 4, TDM_CMD_LATCH = 5 };
 /** REMOVE with `flags == TDM_REMOVE_DETACH`: stop using the socket but leave it open (control keeps it bound). */
 enum { TDM_REMOVE_DETACH = 1 };
 

@@ -43,9 +43,8 @@ public final class ICELiteAgent {
         }
     }
 
-    /// What to send for one diverted STUN message: the response and the socket it leaves from, or nil (nothing
-    /// to send: counted).
-    public func answer(_ message: DivertedSTUNMessage) -> (response: [UInt8], socket: LocalSocket)? {
+    /// What to send for one diverted STUN message, or nil (nothing to send: counted).
+    public func answer(_ message: DivertedSTUNMessage) -> ICECheckAnswer? {
         counters.received &+= 1
         guard let entry = entries[message.stream] else {
             counters.noCredentials &+= 1
@@ -59,15 +58,23 @@ public final class ICELiteAgent {
         case .success(let response, let nominated):
             counters.answered &+= 1
             if nominated { counters.nominations &+= 1 }
-            return (response, entry.socket)
+            return ICECheckAnswer(response: response, socket: entry.socket, nominated: nominated)
         case .error(let response, let failure):
             counters.count(failure)
-            return (response, entry.socket)
+            return ICECheckAnswer(response: response, socket: entry.socket, nominated: false)
         case .ignore(let failure):
             counters.count(failure)
             return nil
         }
     }
+}
+
+/// One answer to send: `response` leaves from `socket` to the check's source. `nominated`: the check verified and
+/// carried USE-CANDIDATE, so the driver latches the stream to its source.
+public struct ICECheckAnswer: Hashable, Sendable {
+    public var response: [UInt8]
+    public var socket: LocalSocket
+    public var nominated: Bool
 }
 
 /// What the ICE-lite agent did with the STUN messages it was handed.

@@ -24,16 +24,21 @@ extension RelayServer {
     }
 
     /// Answers every STUN message waiting in the workers' inboxes, from the socket it arrived on. Checks are rare
-    /// (a few per second per stream), so one `sendto` each is fine.
+    /// (a few per second per stream), so one `sendto` each is fine. A nominated check (verified, USE-CANDIDATE)
+    /// from a source the stream has not latched to moves the latch there (`DataPlane.latch`): that is the pair
+    /// the controlling peer chose, e.g. after a network change; nothing unauthenticated ever moves it.
     func answerICEChecks() {
         let executor = handler.executor
         let agent = iceAgent
+        let plane = dataPlane
         var failedSends = 0
-        dataPlane.takeSTUNMessages { message in
-            guard let (response, socket) = agent.answer(message), let fd = executor.descriptor(of: socket) else {
-                return
+        plane.takeSTUNMessages { message in
+            guard let answer = agent.answer(message), let fd = executor.descriptor(of: answer.socket) else { return }
+            if !UDPSocket.send(answer.response, from: fd, to: message.source) { failedSends += 1 }
+            if answer.nominated, plane.snapshot(of: message.stream).map({ $0.latch != .locked
+                || $0.learnedSource != message.source }) ?? false {
+                _ = try? plane.latch(message.stream, to: message.source)
             }
-            if !UDPSocket.send(response, from: fd, to: message.source) { failedSends += 1 }
         }
         if failedSends > 0 {
             logger.debug("ICE check answers not sent", metadata: ["count": "\(failedSends)"])

@@ -285,6 +285,8 @@ final class MMsgWorker {
             if tdm_epoll_add(epollFD, s.pointee.fd, tag) != 0 { tdm_stream_error(s, context.counters) }
         case CommandKind.update:
             ForwardingEntry.apply(command, table: context.table)
+        case CommandKind.latch:
+            ForwardingEntry.latch(command, table: context.table, counters: context.counters)
         case CommandKind.remove:
             guard s.isActive(generation: command.pointee.generation) else { return }
             s.setState(Int(TDM_STREAM_CLOSING))

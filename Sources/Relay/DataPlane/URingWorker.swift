@@ -379,6 +379,8 @@ final class URingWorker {
             if freeBuffers > 0 { armReceive(s, slot: slot) } else { queueRearm(slot) }
         case CommandKind.update:
             ForwardingEntry.apply(command, table: context.table)
+        case CommandKind.latch:
+            ForwardingEntry.latch(command, table: context.table, counters: context.counters)
         case CommandKind.remove:
             guard s.isActive(generation: command.pointee.generation) else { return }
             s.setState(Int(TDM_STREAM_CLOSING))

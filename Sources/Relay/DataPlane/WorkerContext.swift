@@ -30,6 +30,7 @@ enum CommandKind {
     static let update = UInt32(TDM_CMD_UPDATE)
     static let remove = UInt32(TDM_CMD_REMOVE)
     static let stop = UInt32(TDM_CMD_STOP)
+    static let latch = UInt32(TDM_CMD_LATCH)
 }
 
 extension WorkerContext {
