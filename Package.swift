@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        // HMAC-SHA1 for STUN MESSAGE-INTEGRITY (Relay/STUN, ICE-lite answers for `ICE: force`).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C only where Swift cannot reach: liburing's macros, mmsghdr, libmnl/libnftnl.
@@ -48,7 +50,7 @@ let package = Package(
             path: "Sources/CShims",
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("nftnl"), .linkedLibrary("mnl")]
         ),
-        .target(name: "Relay", dependencies: ["CShims", yams, logging], path: "Sources/Relay",
+        .target(name: "Relay", dependencies: ["CShims", yams, logging, .product(name: "Crypto", package: "swift-crypto")], path: "Sources/Relay",
                 exclude: readmes(under: "Sources/Relay")),
         .target(name: "Signaling", dependencies: nio + ["Relay", yams, logging, .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Signaling",
                 exclude: readmes(under: "Sources/Signaling")),

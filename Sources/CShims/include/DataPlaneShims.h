@@ -136,6 +136,8 @@ typedef struct tdm_worker_counters {
     uint64_t buffer_shortages; /* receives that found no free buffer (io_uring ENOBUFS) */
     uint64_t commands;         /* control commands applied */
     uint64_t latch_locks;      /* latches that became locked: control's cue to look for rules to offload */
+    uint64_t stun_diverted;    /* STUN messages handed to control instead of being forwarded */
+    uint64_t stun_overflows;   /* STUN messages dropped: the STUN inbox was full or the message too large */
 } tdm_worker_counters;
 
 enum { TDM_STREAM_FREE = 0, TDM_STREAM_PENDING = 1, TDM_STREAM_ACTIVE = 2, TDM_STREAM_CLOSING = 3 };
@@ -278,7 +280,8 @@ static inline uint64_t tdm_worker_drop_count(const tdm_worker_counters *c, unsig
  * Control -> worker command queue: a bounded lock-free MPMC ring (Vyukov) used as MPSC. Each push gets a position;
  * the worker pops in position order and publishes "completed through position" so control can wait for a command.
  * ------------------------------------------------------------------------------------------------------------- */
-enum { TDM_CMD_ADD = 1, TDM_CMD_UPDATE = 2, TDM_CMD_REMOVE = 3, TDM_CMD_STOP = 4 };
+/* LATCH: lock the stream to the source in `advertised` (an authenticated ICE nomination, see ICELiteAgent). */
+enum { TDM_CMD_ADD = 1, TDM_CMD_UPDATE = 2, TDM_CMD_REMOVE = 3, TDM_CMD_STOP = 4, TDM_CMD_LATCH = 5 };
 /** REMOVE with `flags == TDM_REMOVE_DETACH`: stop using the socket but leave it open (control keeps it bound). */
 enum { TDM_REMOVE_DETACH = 1 };
 
@@ -310,6 +313,29 @@ bool tdm_command_queue_pop(tdm_command_queue *q, tdm_command *out, uint64_t *pos
 void tdm_command_queue_mark_applied(tdm_command_queue *q, uint64_t count);
 /** Number of applied commands (acquire): ticket t is applied when this is > t. */
 uint64_t tdm_command_queue_applied(const tdm_command_queue *q);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * STUN inbox: a worker hands the rare STUN messages (ICE connectivity checks) it receives to control, which answers
+ * them. Single producer (the worker), single consumer (control), fixed slots allocated once: the worker copies the
+ * datagram and its source and moves on, without allocating or locking.
+ * ------------------------------------------------------------------------------------------------------------- */
+enum { TDM_STUN_MAX_BYTES = 1280, TDM_STUN_INBOX_SLOTS = 64 };
+
+typedef struct tdm_stun_inbox tdm_stun_inbox;
+
+/** NULL on allocation failure. */
+tdm_stun_inbox *tdm_stun_inbox_create(void);
+void tdm_stun_inbox_destroy(tdm_stun_inbox *q);
+/** Producer (worker): copies the datagram; false when the inbox is full or the datagram is larger than
+ *  TDM_STUN_MAX_BYTES (the caller counts it). */
+bool tdm_stun_inbox_push(tdm_stun_inbox *q, uint32_t stream, uint32_t generation, const void *name,
+                         uint32_t name_len, const void *payload, uint32_t length);
+/** Consumer (control): the oldest message without removing it; false when empty. `bytes` stays valid until
+ *  tdm_stun_inbox_release. */
+bool tdm_stun_inbox_peek(tdm_stun_inbox *q, uint32_t *stream, uint32_t *generation, tdm_endpoint *source,
+                         const uint8_t **bytes, uint32_t *length);
+/** Consumer: frees the slot returned by the last peek. */
+void tdm_stun_inbox_release(tdm_stun_inbox *q);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * io_uring (liburing 2.3: no io_uring_setup_buf_ring yet, so the buffer ring is mmap'ed and registered here).

@@ -15,7 +15,10 @@ import Glibc
 /// - it is not rtcp-mux demux bridging: an RTCP rule with a multiplexed leg, or an RTP rule whose sides disagree
 ///   on multiplexing (userspace splits those by payload type). An RTP rule with both sides multiplexed carries
 ///   their RTCP too, as in userspace;
-/// - the relay sockets are IPv4 and bound to a concrete address.
+/// - the relay sockets are IPv4 and bound to a concrete address;
+/// - neither relay socket answers ICE checks (`iceSockets`, `ICE: force`): the kernel would forward the peer's
+///   STUN (consent freshness every few seconds, RFC 7675) to the other leg unanswered, and the peer would stop
+///   sending after 30 s. Those calls stay in userspace.
 ///
 /// Taken back at once (elements removed in the same `execute`) when the session layer updates or removes the
 /// rule: a re-offer/answer with a new address (the data plane resets learning for that leg), hold, new flags,
@@ -50,7 +53,10 @@ extension DataPlaneExecutor {
         }
         // Cheap test first (both latches locked, two lock-free reads), so rules that never qualify — an RTCP pair
         // nobody sends on — cost little; the per-call rtcp-mux bookkeeping below runs only for the survivors.
-        candidates.removeAll { offloaded[$0.id] != nil || !bothLocked($0) }
+        candidates.removeAll {
+            offloaded[$0.id] != nil || !bothLocked($0) || iceSockets.contains($0.a.local)
+                || iceSockets.contains($0.b.local)
+        }
         guard !candidates.isEmpty else { return [] }
         // rtcp-mux demux is decided per call: the RTCP rules with a muxed leg (never offloaded, so always pending)
         // of the candidates' calls say which RTP sockets carry RTCP.

@@ -91,6 +91,16 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Sockets currently open.
     public var openSocketCount: Int { streams.count }
 
+    /// Sockets that answer ICE checks (`ICE: force`): never offloaded to the kernel, which cannot answer STUN.
+    /// Kept by the relay's control thread in step with its `ICELiteAgent`.
+    public var iceSockets = Set<LocalSocket>()
+
+    /// The data plane stream of an open socket.
+    public func stream(of socket: LocalSocket) -> StreamID? { streams[socket] }
+
+    /// The descriptor of an open socket (control may send on it: UDP sends from two threads are fine).
+    func descriptor(of socket: LocalSocket) -> Int32? { streams[socket] == nil ? nil : descriptors[socket]?.fd }
+
     /// Freed ports' sockets currently kept open for reuse.
     public var keptSocketCount: Int { socketPool.count }
     /// Sockets handed out again from the pool instead of binding a new one.

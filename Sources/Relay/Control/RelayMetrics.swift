@@ -6,6 +6,8 @@ public struct RelayMetrics: Sendable {
     public var commands = NGCommandCounters()
     public var dataPlane = RelayCounters()
     public var kernel = KernelOffloadStatus()
+    /// The ICE-lite agent's counters (`ICE: force` connectivity checks).
+    public var ice = ICECheckCounters()
 
     public init() {}
 
@@ -28,6 +30,20 @@ public struct RelayMetrics: Sendable {
         for reason in DropReason.allCases {
             out.sample("tandem_relay_drops_total", ["reason": RelayMetrics.name(reason)], Double(dataPlane.drops(reason)))
         }
+        out.counter("tandem_relay_stun_diverted_total", "STUN messages taken out of the media path by the workers.",
+                    Double(dataPlane.stunDiverted))
+        out.counter("tandem_relay_stun_overflows_total", "STUN messages dropped because a worker's inbox was full.",
+                    Double(dataPlane.stunOverflows))
+        out.header("tandem_relay_ice_checks_total", "STUN messages handled by the ICE-lite agent, by outcome.",
+                   type: "counter")
+        for (outcome, value) in [("answered", ice.answered), ("no_credentials", ice.noCredentials),
+                                 ("malformed", ice.malformed), ("not_request", ice.notRequest),
+                                 ("bad_request", ice.badRequest), ("unknown_username", ice.unknownUsername),
+                                 ("bad_integrity", ice.badIntegrity)] {
+            out.sample("tandem_relay_ice_checks_total", ["outcome": outcome], Double(value))
+        }
+        out.counter("tandem_relay_ice_nominations_total", "Successful checks that carried USE-CANDIDATE.",
+                    Double(ice.nominations))
         out.header("tandem_relay_ports_free", "Free relay ports per interface.", type: "gauge")
         for usage in sessions?.ports ?? [] {
             out.sample("tandem_relay_ports_free", ["interface": usage.name], Double(usage.free))

@@ -37,6 +37,8 @@ public final class RelayServer: @unchecked Sendable {
     var journaled = Set<String>()
     /// Clock ticks since the kernel counters were last read (`refreshKernelCountersIfDue`).
     var kernelCounterTicks = 0
+    /// Answers ICE checks for `ICE: force` streams (control thread only; see RelayServer+ICE.swift).
+    let iceAgent = ICELiteAgent()
     /// Replies waiting for the workers to apply their commands (control thread only).
     private var pending = NGPendingReplies()
 
@@ -189,6 +191,7 @@ public final class RelayServer: @unchecked Sendable {
         var descriptors = listener.sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
         descriptors.append(pollfd(fd: dataPlane.acknowledgementFD, events: Int16(POLLIN), revents: 0))
+        descriptors.append(pollfd(fd: dataPlane.stunFD, events: Int16(POLLIN), revents: 0))
         var nextTick = RelayServer.monotonicMilliseconds() + 1000
         var nextOffloadCheck = RelayServer.monotonicMilliseconds() + RelayServer.offloadCheckMilliseconds
         while !stopping.load(ordering: .acquiring) {
@@ -214,6 +217,7 @@ public final class RelayServer: @unchecked Sendable {
             }
             dataPlane.endCommandBatch()
             if handled > 0 { publish(withSessions: true) }
+            if descriptors[ngCount + 2].revents != 0 { answerICEChecks() }
             for index in descriptors.indices { descriptors[index].revents = 0 }
             if !pending.isEmpty {
                 dataPlane.clearAcknowledgements()
@@ -258,6 +262,7 @@ public final class RelayServer: @unchecked Sendable {
         let counters = handler.counters
         metrics.state.withLock { $0.commands = counters }
         let tickets = handler.executor.takeUnacknowledged()
+        applyICECredentialChanges()
         if let reply = exchange.reply {
             let cookie = { [handler] in NGMessage.cookie(of: datagram.bytes, limits: handler.limits) ?? [] }
             if exchange.duplicate, !pending.isEmpty, pending.join(cookie: cookie(), request: datagram) {
@@ -301,6 +306,7 @@ public final class RelayServer: @unchecked Sendable {
         let outcome = handler.tick(at: now)
         // Nobody waits for a reply to the clock's removals.
         _ = handler.executor.takeUnacknowledged()
+        pruneICECredentials()
         for event in outcome.events { log(event) }
         journalEnded(outcome.events)
         offload(at: now)
@@ -324,10 +330,12 @@ public final class RelayServer: @unchecked Sendable {
         let counters = handler.counters
         let sessions = withSessions ? handler.sessions.statistics() : nil
         let kernelStatus = handler.executor.kernelStatus
+        let iceCounters = iceAgent.counters
         handler.statisticsExtra = ["kernel": .dict(RelayServer.statistics(kernelStatus))]
         metrics.state.withLock { state in
             state.commands = counters
             state.kernel = kernelStatus
+            state.ice = iceCounters
             if let sessions { state.sessions = sessions }
         }
     }

@@ -90,6 +90,23 @@ extension DataPlane {
         }
     }
 
+    /// Locks the stream's latch to `source` (replacing what it learned): for a peer that authenticated itself
+    /// from there (a nominated ICE check). Media from other sources is then bleed, as after any lock.
+    @discardableResult
+    public func latch(_ id: StreamID, to source: SocketEndpoint) throws(DataPlaneError) -> CommandTicket {
+        try control.withLock { state throws(DataPlaneError) -> CommandTicket in
+            guard !state.stopped else { throw .stopped }
+            let owner = try liveOwner(of: id, in: state)
+            var command = tdm_command()
+            command.kind = UInt32(TDM_CMD_LATCH)
+            command.stream = id.slot
+            command.generation = id.generation
+            command.advertised = source.raw
+            guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
+            return CommandTicket(worker: owner, position: position)
+        }
+    }
+
     /// Asks the owning worker to stop forwarding for the stream and close its socket. Streams forwarding through
     /// it lose their peer (their packets count as `noDestination`). The port is reusable once
     /// `isRemoved(_:)` / `waitUntilRemoved(_:timeout:)` says so.

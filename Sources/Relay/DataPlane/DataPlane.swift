@@ -24,6 +24,8 @@ public final class DataPlane: @unchecked Sendable {
 
     /// eventfd every worker bumps after applying commands (see `acknowledgementFD`).
     let acknowledgements: Int32
+    /// eventfd every worker bumps after putting a STUN message in its inbox (see `stunFD`).
+    let stunEvents: Int32
 
     struct ControlState {
         var slots: StreamSlotAllocator
@@ -121,13 +123,16 @@ public final class DataPlane: @unchecked Sendable {
         let acknowledgementFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         guard acknowledgementFD >= 0 else { throw .systemCall("eventfd", errno: tdm_errno()) }
         acknowledgements = acknowledgementFD
+        let stunFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        guard stunFD >= 0 else { throw .systemCall("eventfd", errno: tdm_errno()) }
+        stunEvents = stunFD
         var handles: [WorkerHandle] = []
         for index in 0..<configuration.workerCount {
             handles.append(try WorkerHandle(index: index, queueCapacity: configuration.commandQueueCapacity))
         }
         workers = handles
         for handle in handles {
-            let context = handle.context(table: table, acknowledgementFD: acknowledgements)
+            let context = handle.context(table: table, acknowledgementFD: acknowledgements, stunFD: stunEvents)
             let started: Int32
             switch selection.kind {
             case .uring:
@@ -155,6 +160,7 @@ public final class DataPlane: @unchecked Sendable {
     deinit {
         stop()
         close(acknowledgements)
+        close(stunEvents)
     }
 
     /// Stops every worker (they close all their stream sockets) and joins the threads. Idempotent.

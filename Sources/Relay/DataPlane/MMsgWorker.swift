@@ -178,6 +178,12 @@ final class MMsgWorker {
                 tdm_stream_dropped(s, context.counters, DropReason.truncated.raw)
                 continue
             }
+            if let base = receiveVectors[index].iov_base,
+               context.divertSTUN(s, slot: UInt32(truncatingIfNeeded: context.table.distance(to: s)), payload: base,
+                                  length: length, name: UnsafeRawPointer(receiveNames + index),
+                                  nameLength: UInt32(header.pointee.msg_hdr.msg_namelen)) {
+                continue
+            }
             let verdict = StreamLatch.admit(s, source: UnsafeRawPointer(receiveNames + index),
                                             sourceLength: UInt32(header.pointee.msg_hdr.msg_namelen), now: now,
                                             counters: context.counters)
@@ -279,6 +285,8 @@ final class MMsgWorker {
             if tdm_epoll_add(epollFD, s.pointee.fd, tag) != 0 { tdm_stream_error(s, context.counters) }
         case CommandKind.update:
             ForwardingEntry.apply(command, table: context.table)
+        case CommandKind.latch:
+            ForwardingEntry.latch(command, table: context.table, counters: context.counters)
         case CommandKind.remove:
             guard s.isActive(generation: command.pointee.generation) else { return }
             s.setState(Int(TDM_STREAM_CLOSING))

@@ -87,6 +87,10 @@ public struct RelayCounters: Sendable, Hashable {
     public var commands: UInt64 = 0
     /// Latches that became locked (a stream learned its final source): the kernel offload check's cue.
     public var latchLocks: UInt64 = 0
+    /// STUN messages (ICE checks) the workers handed to control instead of forwarding them.
+    public var stunDiverted: UInt64 = 0
+    /// STUN messages dropped because a worker's STUN inbox was full (or the message larger than 1280 bytes).
+    public var stunOverflows: UInt64 = 0
 
     public func drops(_ reason: DropReason) -> UInt64 { drops[reason.rawValue] }
 
@@ -103,5 +107,7 @@ public struct RelayCounters: Sendable, Hashable {
         bufferShortages &+= w.buffer_shortages
         commands &+= w.commands
         latchLocks &+= w.latch_locks
+        stunDiverted &+= w.stun_diverted
+        stunOverflows &+= w.stun_overflows
     }
 }

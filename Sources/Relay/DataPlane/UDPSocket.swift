@@ -77,4 +77,19 @@ public enum UDPSocket {
         raw.len = UInt32(length)
         return SocketEndpoint(raw)
     }
+
+    /// Sends one datagram from `fd` to `destination` without blocking; false when the kernel refused it. For the
+    /// control thread's rare sends on a stream socket (ICE check answers), never the media path.
+    public static func send(_ bytes: [UInt8], from fd: Int32, to destination: SocketEndpoint) -> Bool {
+        var raw = destination.raw
+        let length = socklen_t(raw.len)
+        let sent = bytes.withUnsafeBytes { payload in
+            withUnsafePointer(to: &raw.sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, payload.baseAddress, payload.count, Int32(MSG_DONTWAIT), $0, length)
+                }
+            }
+        }
+        return sent == bytes.count
+    }
 }

@@ -246,6 +246,11 @@ final class URingWorker {
             drop(s, .truncated, bid: bid)
             return
         }
+        if context.divertSTUN(s, slot: slot, payload: payload, length: Int(payloadLength), name: name,
+                              nameLength: nameLength) {
+            returnBuffer(bid)
+            return
+        }
         switch StreamLatch.admit(s, source: name, sourceLength: nameLength, now: now, counters: context.counters) {
         case .accept: break
         case .dropStrictSource: drop(s, .strictSource, bid: bid); return
@@ -374,6 +379,8 @@ final class URingWorker {
             if freeBuffers > 0 { armReceive(s, slot: slot) } else { queueRearm(slot) }
         case CommandKind.update:
             ForwardingEntry.apply(command, table: context.table)
+        case CommandKind.latch:
+            ForwardingEntry.latch(command, table: context.table, counters: context.counters)
         case CommandKind.remove:
             guard s.isActive(generation: command.pointee.generation) else { return }
             s.setState(Int(TDM_STREAM_CLOSING))

@@ -14,6 +14,10 @@ struct WorkerContext {
     let counters: UnsafeMutablePointer<tdm_worker_counters>
     /// 0 starting, 1 running, 2 exited, negative errno when setup failed.
     let status: UnsafeMutablePointer<Int32>
+    /// STUN messages handed to control (single producer: this worker).
+    let stunInbox: OpaquePointer
+    /// Written (eventfd +1) after a STUN message was put in `stunInbox`; shared by all workers of a data plane.
+    let stunFD: Int32
 
     static let starting: Int32 = 0
     static let running: Int32 = 1
@@ -26,6 +30,7 @@ enum CommandKind {
     static let update = UInt32(TDM_CMD_UPDATE)
     static let remove = UInt32(TDM_CMD_REMOVE)
     static let stop = UInt32(TDM_CMD_STOP)
+    static let latch = UInt32(TDM_CMD_LATCH)
 }
 
 extension WorkerContext {
@@ -48,5 +53,26 @@ extension WorkerContext {
             tdm_command_queue_mark_applied(queue, last + 1)
             _ = eventfd_write(acknowledgementFD, 1)
         }
+    }
+}
+
+extension WorkerContext {
+    /// Takes a STUN message (an ICE connectivity check) out of the media path: it goes to control's inbox, which
+    /// answers it, and is never forwarded nor seen by the latch (an unauthenticated packet must not steal a
+    /// stream). Returns false when `payload` is not STUN, so the caller forwards it as media. The test is a few
+    /// byte compares (`STUNHeader.isSTUN`: RTP/RTCP start with version 2, STUN with two zero bits and the magic
+    /// cookie), so media pays almost nothing for it; a STUN message costs one copy and one eventfd write.
+    @inline(__always)
+    func divertSTUN(_ s: UnsafeMutablePointer<tdm_stream>, slot: UInt32, payload: UnsafeRawPointer, length: Int,
+                    name: UnsafeRawPointer, nameLength: UInt32) -> Bool {
+        guard STUNHeader.isSTUN(payload, count: length) else { return false }
+        if tdm_stun_inbox_push(stunInbox, slot, s.pointee.generation, name, nameLength, payload,
+                               UInt32(truncatingIfNeeded: length)) {
+            tdm_bump(&counters.pointee.stun_diverted, 1)
+            _ = eventfd_write(stunFD, 1)
+        } else {
+            tdm_bump(&counters.pointee.stun_overflows, 1)
+        }
+        return true
     }
 }

@@ -8,6 +8,8 @@ final class WorkerHandle {
     let eventFD: Int32
     let counters: UnsafeMutablePointer<tdm_worker_counters>
     let status: UnsafeMutablePointer<Int32>
+    /// STUN messages this worker hands to control (see `WorkerContext.divertSTUN`).
+    let stunInbox: OpaquePointer
     let thread = WorkerThread()
     /// The engine object (`URingWorker` / `MMsgWorker`), kept alive for as long as its thread may run.
     var engine: AnyObject?
@@ -16,12 +18,18 @@ final class WorkerHandle {
         guard let queue = tdm_command_queue_create(UInt32(clamping: queueCapacity)) else {
             throw .systemCall("tdm_command_queue_create", errno: ENOMEM)
         }
+        guard let inbox = tdm_stun_inbox_create() else {
+            tdm_command_queue_destroy(queue)
+            throw .systemCall("tdm_stun_inbox_create", errno: ENOMEM)
+        }
         let fd = eventfd(0, Int32(EFD_CLOEXEC))
         guard fd >= 0 else {
             let error = tdm_errno()
             tdm_command_queue_destroy(queue)
+            tdm_stun_inbox_destroy(inbox)
             throw .systemCall("eventfd", errno: error)
         }
+        stunInbox = inbox
         self.index = index
         self.queue = queue
         eventFD = fd
@@ -31,9 +39,10 @@ final class WorkerHandle {
         status.initialize(to: WorkerContext.starting)
     }
 
-    func context(table: StreamTable, acknowledgementFD: Int32) -> WorkerContext {
+    func context(table: StreamTable, acknowledgementFD: Int32, stunFD: Int32) -> WorkerContext {
         WorkerContext(index: index, table: table.base, queue: queue, eventFD: eventFD,
-                      acknowledgementFD: acknowledgementFD, counters: counters, status: status)
+                      acknowledgementFD: acknowledgementFD, counters: counters, status: status,
+                      stunInbox: stunInbox, stunFD: stunFD)
     }
 
     /// Queues a command and, unless `wake` is false, wakes the worker. Returns the command's queue position, nil
@@ -66,6 +75,7 @@ final class WorkerHandle {
     deinit {
         close(eventFD)
         tdm_command_queue_destroy(queue)
+        tdm_stun_inbox_destroy(stunInbox)
         counters.deallocate()
         status.deallocate()
     }

@@ -54,6 +54,28 @@ enum ForwardingEntry {
         }
     }
 
+    /// LATCH: the stream's peer proved itself at `command.advertised` (a nominated ICE check that verified with the
+    /// stream's password), so that source becomes the learned one and the latch locks, whatever was learned
+    /// before. This is how an ICE peer that moves (network change, ICE restart) takes its stream along; a packet
+    /// that is not authenticated never gets here (media from a new source after locking is still bleed).
+    static func latch(_ command: UnsafePointer<tdm_command>, table: UnsafeMutablePointer<tdm_stream>,
+                      counters: UnsafeMutablePointer<tdm_worker_counters>) {
+        let s = table + Int(command.pointee.stream)
+        guard s.isActive(generation: command.pointee.generation) else { return }
+        var source = command.pointee.advertised
+        guard source.len > 0 else { return }
+        let known = withUnsafePointer(to: &source.sa) { tdm_endpoint_matches(&s.pointee.learned, $0, source.len) }
+        if !known {
+            if s.pointee.latch != UInt32(TDM_LATCH_NONE) { tdm_stream_source_changed(s) }
+            s.pointee.learned = source
+        }
+        if s.pointee.latch != UInt32(TDM_LATCH_LOCKED) {
+            if s.pointee.latch == UInt32(TDM_LATCH_NONE) { s.pointee.learn_started_ns = tdm_coarse_now_ns() }
+            StreamLatch.lock(s, counters)
+        }
+        tdm_stream_publish(s)
+    }
+
     /// REMOVE (first half): no stream of this worker may keep sending through `slot`'s socket.
     ///
     /// `rtcp_peer` is left as it is on purpose: clearing it would make RTCP fall back to the RTP peer (RTCP sent to

@@ -61,3 +61,15 @@ public struct ICECredentialSource: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// A relay socket that starts answering ICE checks with `credentials` (nil: stops answering them), as recorded by
+/// an offer or answer with `ICE: force`.
+public struct ICECredentialChange: Hashable, Sendable {
+    public var socket: LocalSocket
+    public var credentials: ICECredentialSource.Credentials?
+
+    public init(socket: LocalSocket, credentials: ICECredentialSource.Credentials?) {
+        self.socket = socket
+        self.credentials = credentials
+    }
+}

@@ -67,8 +67,43 @@ extension NGCommandHandler {
             removeICE: ice == .remove || ice == .force || ice == .forceRelay, forcedICE: forced,
             replaceOrigin: request.replace.contains(.origin) || request.replace.contains(.originFull),
             incrementVersion: request.replace.contains(.forceIncrementSDPVersion)))
+        recordICECredentials(forced, for: outcome.media)
         pendingExtra = ["sdp": .string(sdp.serialized())]
         return success(name, callID: request.callID)
+    }
+
+    /// Notes which relay sockets now answer ICE checks with which credentials (or no longer do): the sockets whose
+    /// candidates the rewritten SDP lists, i.e. those facing its recipient. The driver takes these with
+    /// `takeICECredentialChanges()` and hands them to its `ICELiteAgent`.
+    func recordICECredentials(_ credentials: ICECredentialSource.Credentials?, for media: [MediaRewrite]) {
+        let interfaces = sessions.configuration.interfaces
+        for rewrite in media where rewrite.rtpPort != 0 {
+            guard let index = interfaces.firstIndex(where: { $0.name == rewrite.interfaceName }) else { continue }
+            let id = InterfaceID(UInt16(truncatingIfNeeded: index))
+            let address = interfaces[index].address
+            var ports = [rewrite.rtpPort]
+            if !rewrite.rtcpMux, let rtcp = rewrite.rtcpPort, rtcp != rewrite.rtpPort { ports.append(rtcp) }
+            for port in ports {
+                let socket = LocalSocket(interface: id, address: address, port: port)
+                // Sockets that never had credentials need no "clear" entry.
+                if credentials != nil || iceSockets.contains(socket) {
+                    iceCredentialChanges.append(ICECredentialChange(socket: socket, credentials: credentials))
+                }
+                if credentials != nil { iceSockets.insert(socket) } else { iceSockets.remove(socket) }
+            }
+        }
+        // Bounded even when no driver takes them (handler-only tests): the oldest changes go first.
+        if iceCredentialChanges.count > NGCommandHandler.maxICECredentialChanges {
+            iceCredentialChanges.removeFirst(iceCredentialChanges.count - NGCommandHandler.maxICECredentialChanges)
+        }
+    }
+
+    static var maxICECredentialChanges: Int { 65536 }
+
+    /// The ICE credential changes since the last call, oldest first.
+    public func takeICECredentialChanges() -> [ICECredentialChange] {
+        defer { iceCredentialChanges.removeAll(keepingCapacity: true) }
+        return iceCredentialChanges
     }
 
     /// The session layer's options from the ng request's keys and flags.

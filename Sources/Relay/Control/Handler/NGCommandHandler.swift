@@ -16,6 +16,10 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
     public var statisticsExtra = NGDictionary()
     /// The relay's ICE credentials for `ICE=force`.
     public var iceCredentials = ICECredentialSource()
+    /// ICE credential changes not yet taken by the driver (`takeICECredentialChanges()`).
+    var iceCredentialChanges: [ICECredentialChange] = []
+    /// Sockets whose last offer/answer forced ICE (so a later one without it clears their credentials).
+    var iceSockets = Set<LocalSocket>()
 
     public init(sessions: SessionTable, executor: Executor, limits: NGLimits = .default,
                 cookieCache: CookieCache = CookieCache()) {
