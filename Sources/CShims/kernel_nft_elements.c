@@ -181,11 +181,13 @@ static int dump_map_consistent(tdm_nft *nft, const char *table, uint16_t proto, 
     return err;
 }
 
+/* libnftnl's iterator: `nftnl_set_elems_iter_next` returns the current element and then advances, so it alone
+ * walks the list once. (Starting with `_iter_cur` and then calling `_next` visits the first element twice.) */
 static size_t element_count(struct nftnl_set *set) {
     size_t count = 0;
     struct nftnl_set_elems_iter *iter = nftnl_set_elems_iter_create(set);
     if (iter == NULL) return 0;
-    for (struct nftnl_set_elem *e = nftnl_set_elems_iter_cur(iter); e; e = nftnl_set_elems_iter_next(iter)) count++;
+    while (nftnl_set_elems_iter_next(iter) != NULL) count++;
     nftnl_set_elems_iter_destroy(iter);
     return count;
 }
@@ -216,8 +218,8 @@ int tdm_nft_dump_legs(tdm_nft *nft, const char *table, uint32_t family, tdm_nft_
         return -ENOMEM;
     }
     size_t n = 0;
-    for (struct nftnl_set_elem *e = nftnl_set_elems_iter_cur(iter); e && n < capacity;
-         e = nftnl_set_elems_iter_next(iter)) {
+    struct nftnl_set_elem *e;
+    while (n < capacity && (e = nftnl_set_elems_iter_next(iter)) != NULL) {
         uint32_t key_len = 0, data_len = 0;
         const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &key_len);
         const void *value = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &data_len);
@@ -259,8 +261,8 @@ int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, uint32_t family, cons
         return -ENOMEM;
     }
     size_t n = 0;
-    for (struct nftnl_set_elem *e = nftnl_set_elems_iter_cur(iter); e && n < capacity;
-         e = nftnl_set_elems_iter_next(iter)) {
+    struct nftnl_set_elem *e;
+    while (n < capacity && (e = nftnl_set_elems_iter_next(iter)) != NULL) {
         uint32_t key_len = 0, data_len = 0;
         const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &key_len);
         const void *value = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &data_len);
