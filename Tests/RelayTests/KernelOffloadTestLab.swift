@@ -39,14 +39,17 @@ final class KernelOffloadTestLab {
 
     var lab: NetworkLab { setup.lab }
 
-    /// Starts the relay; waits until it answers ng `ping`.
+    /// Starts the relay; waits until it answers ng `ping`. `interfaces` replaces the one media interface (the
+    /// lab family's relay address).
     @discardableResult
-    func startRelay(kernel: String = "require", extra: [String] = [], prefix: [String] = []) throws -> LabProcess {
-        let argv = prefix + [KernelOffloadTestLab.binary, "relay", "--interface", relayAddress,
-                             "--listen-ng", "\(Lab.relayAddress):\(KernelOffloadTestLab.ngPort)",
-                             "--kernel", kernel, "--port-min", "30000", "--port-max", "30999", "--listen-metrics", "",
-                             "--delete-delay", "0", "--num-threads", "1", "--data-dir", dataDirectory,
-                             "--log-level", "debug"] + extra
+    func startRelay(kernel: String = "require", extra: [String] = [], prefix: [String] = [],
+                    interfaces: [String]? = nil) throws -> LabProcess {
+        let interfaceArguments = (interfaces ?? [relayAddress]).flatMap { ["--interface", $0] }
+        let argv = prefix + [KernelOffloadTestLab.binary, "relay"] + interfaceArguments + [
+            "--listen-ng", "\(Lab.relayAddress):\(KernelOffloadTestLab.ngPort)",
+            "--kernel", kernel, "--port-min", "30000", "--port-max", "30999", "--listen-metrics", "",
+            "--delete-delay", "0", "--num-threads", "1", "--data-dir", dataDirectory,
+            "--log-level", "debug"] + extra
         let process = try lab.spawn(setup.relay, argv)
         relay = process
         let deadline = tdm_coarse_now_ns() + 10_000_000_000
