@@ -34,6 +34,34 @@ struct KernelOffloadRelayIPv6Tests {
         #expect(env.tableListing().isEmpty)
     }
 
+    /// `kill -9` leaves IPv6 calls forwarding in the ip6 table; the restarted relay re-adopts them from the journal
+    /// (which records IPv6 endpoints) and the table.
+    @Test func killedRelayLeavesIPv6CallsForwardingAndARestartReadoptsThem() throws {
+        let env = try KernelOffloadTestLab(ipv6: true)
+        let relay = try env.startRelay()
+        defer { relay.terminate() }
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let calls = try (0..<3).map { try env.setUpCall($0) }
+        #expect(try env.flowUntilOffloaded(calls), "\(relay.standardError())")
+        #expect(env.legElements() == 6)
+        relay.kill()
+        #expect(relay.wait(timeout: .seconds(5)) != nil)
+        #expect(env.pump(calls) == 6)
+
+        let restarted = try env.startRelay()
+        defer { restarted.terminate() }
+        try #require(restarted.isRunning, "\(restarted.standardError())")
+        #expect(restarted.standardError().contains("re-adopted"))
+        #expect(Set(try env.list()) == Set(calls.map(\.callID)))
+        for call in calls { #expect(try env.rtpInKernel(call.callID) == [true, true]) }
+        #expect(env.pump(calls) == 6)
+        for call in calls { _ = try env.delete(call.callID) }
+        #expect(env.legElements() == 0)
+        restarted.terminate()
+        #expect(restarted.wait(timeout: .seconds(5))?.succeeded == true)
+        #expect(env.tableListing().isEmpty)
+    }
+
     /// One leg IPv4, the other IPv6 (ng `direction` across two interfaces): a rewrite in one family's table cannot
     /// turn an IPv4 packet into an IPv6 one, so the call is relayed in userspace and never reaches the kernel.
     @Test func mixedFamilyCallStaysInUserspace() throws {
