@@ -239,7 +239,8 @@ extension DataPlaneExecutor {
               let localB = DataPlaneExecutor.kernelEndpoint(rule.b.local) else { return nil }
         // One family throughout (the kernel tables are per family); a mixed-family call stays in userspace.
         let family = localA.family
-        guard localB.family == family, learnedA.family == family, learnedB.family == family,
+        guard family == AF_INET || kernel?.offloadsIPv6 == true,
+              localB.family == family, learnedA.family == family, learnedB.family == family,
               DataPlaneExecutor.isOffloadable(learnedA), DataPlaneExecutor.isOffloadable(learnedB) else { return nil }
         // Where each side's packets go is what the data plane would pick: the learned source, or the advertised
         // endpoint for an asymmetric side.

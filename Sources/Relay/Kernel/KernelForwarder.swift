@@ -25,6 +25,9 @@ public final class KernelForwarder: Sendable {
         let socket: NFTablesSocket
         var installed: [KernelStreamKey: Installed] = [:]
         var marks: KernelMarkAllocator
+        /// The families whose table this forwarder uses: both, or `ip` alone on a kernel without nf_tables IPv6
+        /// (`CONFIG_NF_TABLES_IPV6=n`), where IPv6 streams stay in userspace instead of costing IPv4 its offload.
+        var families: NFTablesSocket.Families = .both
     }
 
     /// Opens the netlink socket; changes nothing in the kernel yet.
@@ -39,21 +42,34 @@ public final class KernelForwarder: Sendable {
 
     /// Creates the `ip` and `ip6` tables with their maps, chains and rules in one transaction, replacing tables
     /// of the same name (and forgetting every leg). This is also the capability probe: without CAP_NET_ADMIN,
-    /// nf_tables or one of the expressions it throws `.missingCapability` / `.unsupported`.
+    /// nf_tables or one of the expressions it throws `.missingCapability` / `.unsupported`. A kernel that supports
+    /// the `ip` table but not the `ip6` one gets the `ip` table alone (`offloadsIPv6` false).
     public func createTable() throws(KernelForwarderError) {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
-            try state.socket.createTable(configuration.tableName, markMask: configuration.markMask,
-                                         capacity: configuration.markCapacity, families: .both)
+            do throws(KernelForwarderError) {
+                try state.socket.createTable(configuration.tableName, markMask: configuration.markMask,
+                                             capacity: configuration.markCapacity, families: .both)
+                state.families = .both
+            } catch .unsupported {
+                try state.socket.createTable(configuration.tableName, markMask: configuration.markMask,
+                                             capacity: configuration.markCapacity, families: .ip)
+                state.families = .ip
+            }
             state.installed = [:]
             state.marks.reset(inUse: [])
         }
     }
 
+    /// Whether IPv6 streams can be offloaded (the `ip6` table is in use); false only on a kernel without
+    /// nf_tables IPv6 support. The relay keeps IPv6 streams in userspace then.
+    public var offloadsIPv6: Bool { state.withLock { $0.families.contains(.ip6) } }
+
     /// Whether the table exists in either family (for choosing between `createTable()` and `adoptExisting()`).
     public func tableExists() throws(KernelForwarderError) -> Bool {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
             if try state.socket.tableExists(configuration.tableName, family: .ip) { return true }
-            return try state.socket.tableExists(configuration.tableName, family: .ip6)
+            // A kernel without nf_tables IPv6 cannot have an ip6 table.
+            return (try? state.socket.tableExists(configuration.tableName, family: .ip6)) ?? false
         }
     }
 
@@ -61,7 +77,7 @@ public final class KernelForwarder: Sendable {
     /// not an error.
     public func removeTable() throws(KernelForwarderError) {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
-            try state.socket.deleteTable(configuration.tableName)
+            try state.socket.deleteTable(configuration.tableName, families: state.families)
             state.installed = [:]
             state.marks.reset(inUse: [])
         }
@@ -79,13 +95,17 @@ public final class KernelForwarder: Sendable {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
             let table = configuration.tableName
             var missing: NFTablesSocket.Families = []
-            for family in [NFTablesSocket.Families.ip, .ip6] {
-                if try !state.socket.tableExists(table, family: family) { missing.insert(family) }
-            }
+            if try !state.socket.tableExists(table, family: .ip) { missing.insert(.ip) }
+            if (try? state.socket.tableExists(table, family: .ip6)) != true { missing.insert(.ip6) }
             guard missing != .both else { throw .tableMissing(table) }
+            state.families = .both
             if !missing.isEmpty {
-                try state.socket.createTable(table, markMask: configuration.markMask,
-                                             capacity: configuration.markCapacity, families: missing)
+                do throws(KernelForwarderError) {
+                    try state.socket.createTable(table, markMask: configuration.markMask,
+                                                 capacity: configuration.markCapacity, families: missing)
+                } catch .unsupported where missing == .ip6 {
+                    state.families = .ip
+                }
             }
             try load(&state)
             return state.installed.values.map(\.entry)
@@ -99,6 +119,9 @@ public final class KernelForwarder: Sendable {
     /// When a key appears more than once, the last entry wins.
     public func install(_ entries: [KernelStreamEntry]) throws(KernelForwarderError) {
         for entry in entries { try entry.validate() }
+        if entries.contains(where: { $0.ipVersion == 6 }), !offloadsIPv6 {
+            throw .invalidEntry("this kernel has no nf_tables IPv6 support: IPv6 streams stay in userspace")
+        }
         var seen = Set<KernelStreamKey>()
         let entries = Array(entries.reversed().filter { seen.insert($0.key).inserted }.reversed())
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
@@ -149,7 +172,7 @@ public final class KernelForwarder: Sendable {
     public func readCounters() throws(KernelForwarderError) -> [KernelStreamKey: KernelStreamCounters] {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
             var counters: [KernelStreamKey: KernelStreamCounters] = [:]
-            for family in [NFTablesSocket.Families.ip, .ip6] {
+            for family in [NFTablesSocket.Families.ip, .ip6] where state.families.contains(family) {
                 for leg in try state.socket.legs(table: configuration.tableName, family: family) {
                     guard let key = KernelForwarder.key(of: leg) else { continue }
                     counters[key] = KernelStreamCounters(packets: leg.packets, bytes: leg.bytes)
@@ -188,7 +211,7 @@ public final class KernelForwarder: Sendable {
     private func load(_ state: inout State) throws(KernelForwarderError) {
         var installed: [KernelStreamKey: Installed] = [:]
         var marks = Set<UInt32>()
-        for family in [NFTablesSocket.Families.ip, .ip6] {
+        for family in [NFTablesSocket.Families.ip, .ip6] where state.families.contains(family) {
             try load(family, from: state.socket, into: &installed, marks: &marks)
         }
         state.installed = installed

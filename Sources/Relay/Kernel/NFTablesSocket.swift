@@ -12,7 +12,8 @@ final class NFTablesSocket {
         static let ip6 = Families(rawValue: TDM_NFT_FAMILY_IP6)
         static let both: Families = [.ip, .ip6]
 
-        /// `ip`, `ip6` or `ip` (both: error messages name the table the relay has always had).
+        /// `ip`, `ip6`; both is `ip` in error messages (the table the relay has always had, and the one a
+        /// capability probe names).
         var description: String { self == .ip6 ? "ip6" : "ip" }
     }
 
@@ -41,10 +42,10 @@ final class NFTablesSocket {
         }
     }
 
-    /// Deletes the table in both families in one transaction; missing tables are fine.
-    func deleteTable(_ name: String) throws(KernelForwarderError) {
-        let code = tdm_nft_delete_table(handle, name, Families.both.rawValue)
-        if code != 0 { throw KernelForwarderError.from(code, operation: "delete table ip/ip6 \(name)") }
+    /// Deletes the table in every family of `families` in one transaction; missing tables are fine.
+    func deleteTable(_ name: String, families: Families) throws(KernelForwarderError) {
+        let code = tdm_nft_delete_table(handle, name, families.rawValue)
+        if code != 0 { throw KernelForwarderError.from(code, operation: "delete table \(families) \(name)") }
     }
 
     func tableExists(_ name: String, family: Families) throws(KernelForwarderError) -> Bool {
