@@ -5,20 +5,25 @@
 #include <stdlib.h>
 
 /* Elements per NEWSETELEM/DELSETELEM message: the element list is one netlink attribute, whose length is 16 bits;
- * a leg element is 44 bytes, so 1000 stay well below 64 KiB. */
-#define TDM_ELEMENTS_PER_MESSAGE 1000
-/* Upper bound of one entry's five elements in a batch, message overhead included. */
-#define TDM_BYTES_PER_ENTRY 256
+ * an IPv4 leg element is 44 bytes and an IPv6 one 64, so 800 stay well below 64 KiB. */
+#define TDM_ELEMENTS_PER_MESSAGE 800
+/* Upper bound of one entry's five elements in a batch, message overhead included (IPv4 ~190, IPv6 ~260). */
+#define TDM_BYTES_PER_ENTRY 384
 
-/* The 16-byte concatenated key: saddr, sport, daddr, dport, each component padded to 4 bytes. */
-static void leg_key(uint8_t key[16], uint32_t peer_addr, uint16_t peer_port, uint32_t local_addr,
-                    uint16_t local_port) {
+static uint32_t address_length(uint8_t version) { return version == 6 ? 16 : 4; }
+
+/* The concatenated key: saddr, sport, daddr, dport, each component padded to 4 bytes (16 bytes for IPv4, 40 for
+ * IPv6). Returns its length. */
+static uint32_t leg_key(uint8_t key[40], uint8_t version, const uint8_t *peer_addr, uint16_t peer_port,
+                        const uint8_t *local_addr, uint16_t local_port) {
+    uint32_t a = address_length(version);
     uint16_t sport = htons(peer_port), dport = htons(local_port);
-    memset(key, 0, 16);
-    memcpy(key, &peer_addr, 4);
-    memcpy(key + 4, &sport, 2);
-    memcpy(key + 8, &local_addr, 4);
-    memcpy(key + 12, &dport, 2);
+    memset(key, 0, 40);
+    memcpy(key, peer_addr, a);
+    memcpy(key + a, &sport, 2);
+    memcpy(key + a + 4, local_addr, a);
+    memcpy(key + 2 * a + 4, &dport, 2);
+    return 2 * a + 8;
 }
 
 enum field { FIELD_LEG, FIELD_DADDR, FIELD_DPORT, FIELD_SADDR, FIELD_SPORT };
@@ -29,18 +34,20 @@ static struct nftnl_set_elem *element(const tdm_nft_entry *entry, enum field fie
     struct nftnl_set_elem *e = nftnl_set_elem_alloc();
     if (e == NULL) return NULL;
     if (field == FIELD_LEG) {
-        uint8_t key[16];
-        leg_key(key, entry->peer_addr, entry->peer_port, entry->local_addr, entry->local_port);
-        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof key);
+        uint8_t key[40];
+        uint32_t len = leg_key(key, entry->ip_version, entry->peer_addr, entry->peer_port, entry->local_addr,
+                               entry->local_port);
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
         if (with_data) nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &entry->mark, sizeof entry->mark);
         return e;
     }
     nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &entry->mark, sizeof entry->mark);
     if (!with_data) return e;
+    uint32_t a = address_length(entry->ip_version);
     uint16_t port;
     switch (field) {
-    case FIELD_DADDR: nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &entry->out_daddr, 4); break;
-    case FIELD_SADDR: nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &entry->out_saddr, 4); break;
+    case FIELD_DADDR: nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, entry->out_daddr, a); break;
+    case FIELD_SADDR: nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, entry->out_saddr, a); break;
     case FIELD_DPORT:
         port = htons(entry->out_dport);
         nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &port, 2);
@@ -54,18 +61,21 @@ static struct nftnl_set_elem *element(const tdm_nft_entry *entry, enum field fie
     return e;
 }
 
-/* Appends NEWSETELEM/DELSETELEM messages for one map covering `entries` (skipping leg-less ones for leg_mark). */
-static int append_elements(tdm_nft *nft, tdm_nft_batch *batch, const char *table, enum field field, uint16_t type,
-                           const tdm_nft_entry *entries, size_t count) {
+/* Appends NEWSETELEM/DELSETELEM messages for one map of the `version` table covering the entries of that family
+ * (skipping leg-less ones for leg_mark). */
+static int append_elements(tdm_nft *nft, tdm_nft_batch *batch, const char *table, uint8_t version, enum field field,
+                           uint16_t type, const tdm_nft_entry *entries, size_t count) {
+    uint16_t proto = tdm_nft_proto_of_version(version);
     size_t index = 0;
     while (index < count) {
         struct nftnl_set *set = nftnl_set_alloc();
         if (set == NULL) return -ENOMEM;
         nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
         nftnl_set_set_str(set, NFTNL_SET_NAME, map_names[field]);
-        nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+        nftnl_set_set_u32(set, NFTNL_SET_FAMILY, proto);
         size_t added = 0;
         for (; index < count && added < TDM_ELEMENTS_PER_MESSAGE; index++) {
+            if (entries[index].ip_version != version) continue;
             if (field == FIELD_LEG && !entries[index].with_leg) continue;
             struct nftnl_set_elem *e = element(&entries[index], field, type == NFT_MSG_NEWSETELEM);
             if (e == NULL) {
@@ -76,13 +86,13 @@ static int append_elements(tdm_nft *nft, tdm_nft_batch *batch, const char *table
             added++;
         }
         if (added > 0) {
-            char *at = tdm_nft_batch_reserve(batch, 1024 + added * 64);
+            char *at = tdm_nft_batch_reserve(batch, 1024 + added * 96);
             if (at == NULL) {
                 nftnl_set_free(set);
                 return -ENOMEM;
             }
             uint16_t flags = NLM_F_ACK | (type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
-            struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(at, type, NFPROTO_IPV4, flags, tdm_nft_next_seq(nft));
+            struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(at, type, proto, flags, tdm_nft_next_seq(nft));
             nftnl_set_elems_nlmsg_build_payload(nlh, set);
             tdm_nft_batch_commit(batch, nlh);
         }
@@ -96,10 +106,16 @@ static int append_all(tdm_nft *nft, tdm_nft_batch *batch, const char *table, uin
     /* Adds: rewrites first, then the leg element that makes the kernel act on them. Deletes: the reverse. */
     static const enum field add_order[] = {FIELD_DADDR, FIELD_DPORT, FIELD_SADDR, FIELD_SPORT, FIELD_LEG};
     static const enum field del_order[] = {FIELD_LEG, FIELD_DADDR, FIELD_DPORT, FIELD_SADDR, FIELD_SPORT};
+    static const uint8_t versions[] = {4, 6};
     const enum field *order = type == NFT_MSG_NEWSETELEM ? add_order : del_order;
-    for (int i = 0; i < 5; i++) {
-        int err = append_elements(nft, batch, table, order[i], type, entries, count);
-        if (err) return err;
+    for (int v = 0; v < 2; v++) {
+        int present = 0;
+        for (size_t i = 0; i < count && !present; i++) present = entries[i].ip_version == versions[v];
+        if (!present) continue;
+        for (int i = 0; i < 5; i++) {
+            int err = append_elements(nft, batch, table, versions[v], order[i], type, entries, count);
+            if (err) return err;
+        }
     }
     return 0;
 }
@@ -137,14 +153,14 @@ static int elements_reply(const struct nlmsghdr *nlh, void *data) {
 }
 
 /* One GETSETELEM dump of `map`; the elements accumulate in the returned set. */
-static int dump_map(tdm_nft *nft, const char *table, const char *map, struct nftnl_set **out) {
+static int dump_map(tdm_nft *nft, const char *table, uint16_t proto, const char *map, struct nftnl_set **out) {
     char buffer[1024];
     struct nftnl_set *set = nftnl_set_alloc();
     if (set == NULL) return -ENOMEM;
     nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
     nftnl_set_set_str(set, NFTNL_SET_NAME, map);
-    nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buffer, NFT_MSG_GETSETELEM, NFPROTO_IPV4, NLM_F_DUMP,
+    nftnl_set_set_u32(set, NFTNL_SET_FAMILY, proto);
+    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buffer, NFT_MSG_GETSETELEM, proto, NLM_F_DUMP,
                                                  tdm_nft_next_seq(nft));
     nftnl_set_elems_nlmsg_build_payload(nlh, set);
     int err = tdm_nft_request(nft, nlh, elements_reply, set);
@@ -158,17 +174,20 @@ static int dump_map(tdm_nft *nft, const char *table, const char *map, struct nft
 
 /* A dump that a concurrent change interrupted (NLM_F_DUMP_INTR, reported as -EINTR) is started again: its
  * elements may be incomplete. Bounded: a table changing faster than it can be dumped three times is an error. */
-static int dump_map_consistent(tdm_nft *nft, const char *table, const char *map, struct nftnl_set **out) {
+static int dump_map_consistent(tdm_nft *nft, const char *table, uint16_t proto, const char *map,
+                               struct nftnl_set **out) {
     int err = -EINTR;
-    for (int attempt = 0; attempt < 3 && err == -EINTR; attempt++) err = dump_map(nft, table, map, out);
+    for (int attempt = 0; attempt < 3 && err == -EINTR; attempt++) err = dump_map(nft, table, proto, map, out);
     return err;
 }
 
+/* libnftnl's iterator: `nftnl_set_elems_iter_next` returns the current element and then advances, so it alone
+ * walks the list once. (Starting with `_iter_cur` and then calling `_next` visits the first element twice.) */
 static size_t element_count(struct nftnl_set *set) {
     size_t count = 0;
     struct nftnl_set_elems_iter *iter = nftnl_set_elems_iter_create(set);
     if (iter == NULL) return 0;
-    for (struct nftnl_set_elem *e = nftnl_set_elems_iter_cur(iter); e; e = nftnl_set_elems_iter_next(iter)) count++;
+    while (nftnl_set_elems_iter_next(iter) != NULL) count++;
     nftnl_set_elems_iter_destroy(iter);
     return count;
 }
@@ -184,11 +203,11 @@ static int read_counter(struct nftnl_expr *expr, void *data) {
     return 0;
 }
 
-int tdm_nft_dump_legs(tdm_nft *nft, const char *table, tdm_nft_leg **out, size_t *count) {
+int tdm_nft_dump_legs(tdm_nft *nft, const char *table, uint32_t family, tdm_nft_leg **out, size_t *count) {
     *out = NULL;
     *count = 0;
     struct nftnl_set *set = NULL;
-    int err = dump_map_consistent(nft, table, TDM_NFT_LEG_MAP, &set);
+    int err = dump_map_consistent(nft, table, tdm_nft_proto(family), TDM_NFT_LEG_MAP, &set);
     if (err) return err;
     size_t capacity = element_count(set);
     tdm_nft_leg *legs = calloc(capacity ? capacity : 1, sizeof *legs);
@@ -199,19 +218,22 @@ int tdm_nft_dump_legs(tdm_nft *nft, const char *table, tdm_nft_leg **out, size_t
         return -ENOMEM;
     }
     size_t n = 0;
-    for (struct nftnl_set_elem *e = nftnl_set_elems_iter_cur(iter); e && n < capacity;
-         e = nftnl_set_elems_iter_next(iter)) {
+    struct nftnl_set_elem *e;
+    while (n < capacity && (e = nftnl_set_elems_iter_next(iter)) != NULL) {
         uint32_t key_len = 0, data_len = 0;
         const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &key_len);
         const void *value = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &data_len);
-        if (key == NULL || key_len != 16 || value == NULL || data_len != 4) continue;
+        uint8_t version = family == TDM_NFT_FAMILY_IP6 ? 6 : 4;
+        uint32_t a = address_length(version);
+        if (key == NULL || key_len != 2 * a + 8 || value == NULL || data_len != 4) continue;
         tdm_nft_leg *leg = &legs[n++];
         uint16_t port;
-        memcpy(&leg->peer_addr, key, 4);
-        memcpy(&port, key + 4, 2);
+        leg->ip_version = version;
+        memcpy(leg->peer_addr, key, a);
+        memcpy(&port, key + a, 2);
         leg->peer_port = ntohs(port);
-        memcpy(&leg->local_addr, key + 8, 4);
-        memcpy(&port, key + 12, 2);
+        memcpy(leg->local_addr, key + a + 4, a);
+        memcpy(&port, key + 2 * a + 4, 2);
         leg->local_port = ntohs(port);
         memcpy(&leg->mark, value, 4);
         nftnl_set_elem_expr_foreach(e, read_counter, leg);
@@ -223,12 +245,12 @@ int tdm_nft_dump_legs(tdm_nft *nft, const char *table, tdm_nft_leg **out, size_t
     return 0;
 }
 
-int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, const char *map, tdm_nft_mark_value **out,
-                          size_t *count) {
+int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, uint32_t family, const char *map,
+                          tdm_nft_mark_value **out, size_t *count) {
     *out = NULL;
     *count = 0;
     struct nftnl_set *set = NULL;
-    int err = dump_map_consistent(nft, table, map, &set);
+    int err = dump_map_consistent(nft, table, tdm_nft_proto(family), map, &set);
     if (err) return err;
     size_t capacity = element_count(set);
     tdm_nft_mark_value *values = calloc(capacity ? capacity : 1, sizeof *values);
@@ -239,20 +261,21 @@ int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, const char *map, tdm_
         return -ENOMEM;
     }
     size_t n = 0;
-    for (struct nftnl_set_elem *e = nftnl_set_elems_iter_cur(iter); e && n < capacity;
-         e = nftnl_set_elems_iter_next(iter)) {
+    struct nftnl_set_elem *e;
+    while (n < capacity && (e = nftnl_set_elems_iter_next(iter)) != NULL) {
         uint32_t key_len = 0, data_len = 0;
         const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &key_len);
         const void *value = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &data_len);
         if (key == NULL || key_len != 4 || value == NULL) continue;
         tdm_nft_mark_value *out_value = &values[n];
         memcpy(&out_value->mark, key, 4);
-        if (data_len == 4) {
-            memcpy(&out_value->value, value, 4);
+        if (data_len == 4 || data_len == 16) {
+            memcpy(out_value->address, value, data_len);
+            out_value->address_len = (uint8_t)data_len;
         } else if (data_len == 2) {
             uint16_t port;
             memcpy(&port, value, 2);
-            out_value->value = ntohs(port);
+            out_value->port = ntohs(port);
         } else {
             continue;
         }

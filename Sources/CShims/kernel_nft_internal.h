@@ -35,4 +35,8 @@ int tdm_nft_request(tdm_nft *nft, struct nlmsghdr *request, mnl_cb_t cb, void *d
 
 static inline uint32_t tdm_nft_next_seq(tdm_nft *nft) { return ++nft->seq; }
 
+/* The netfilter protocol family of one TDM_NFT_FAMILY_* bit (and of an entry's ip_version). */
+static inline uint16_t tdm_nft_proto(uint32_t family) { return family == TDM_NFT_FAMILY_IP6 ? NFPROTO_IPV6 : NFPROTO_IPV4; }
+static inline uint16_t tdm_nft_proto_of_version(uint8_t version) { return version == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4; }
+
 #endif

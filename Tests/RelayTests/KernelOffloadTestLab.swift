@@ -6,7 +6,8 @@ import TestSupport
 
 /// The real `tandem relay` binary in the relay namespace of a `KernelTestLab` (caller 10.77.40.2, relay 10.77.40.1,
 /// callee 10.77.40.3 on one switch), driven over ng from the caller namespace, with calls whose media are real
-/// sockets in the caller and callee namespaces.
+/// sockets in the caller and callee namespaces. With `ipv6`, the relay's media interface and every SDP address are
+/// the lab's IPv6 ones (fd77:40::1/2/3) while ng stays on IPv4.
 final class KernelOffloadTestLab {
     typealias Lab = KernelTestLab
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -19,23 +20,36 @@ final class KernelOffloadTestLab {
     let dataDirectory: String
     private(set) var relay: LabProcess?
     private var cookie = 0
+    /// The media addresses of this lab's family.
+    let relayAddress: String
+    let callerAddress: String
+    let calleeAddress: String
+    /// The nftables family the call's elements live in (`ip` or `ip6`).
+    let family: String
 
-    init() throws {
-        setup = try KernelTestLab()
+    init(ipv6: Bool = false) throws {
+        setup = try KernelTestLab(ipv6: ipv6)
         ng = try setup.lab.udpSocket(in: setup.caller, bind: Lab.callerAddress)
         dataDirectory = "\(setup.lab.workDirectory)/relay-data"
+        relayAddress = ipv6 ? Lab.relayAddress6 : Lab.relayAddress
+        callerAddress = ipv6 ? Lab.callerAddress6 : Lab.callerAddress
+        calleeAddress = ipv6 ? Lab.calleeAddress6 : Lab.calleeAddress
+        family = ipv6 ? "ip6" : "ip"
     }
 
     var lab: NetworkLab { setup.lab }
 
-    /// Starts the relay; waits until it answers ng `ping`.
+    /// Starts the relay; waits until it answers ng `ping`. `interfaces` replaces the one media interface (the
+    /// lab family's relay address).
     @discardableResult
-    func startRelay(kernel: String = "require", extra: [String] = [], prefix: [String] = []) throws -> LabProcess {
-        let argv = prefix + [KernelOffloadTestLab.binary, "relay", "--interface", Lab.relayAddress,
-                             "--listen-ng", "\(Lab.relayAddress):\(KernelOffloadTestLab.ngPort)",
-                             "--kernel", kernel, "--port-min", "30000", "--port-max", "30999", "--listen-metrics", "",
-                             "--delete-delay", "0", "--num-threads", "1", "--data-dir", dataDirectory,
-                             "--log-level", "debug"] + extra
+    func startRelay(kernel: String = "require", extra: [String] = [], prefix: [String] = [],
+                    interfaces: [String]? = nil) throws -> LabProcess {
+        let interfaceArguments = (interfaces ?? [relayAddress]).flatMap { ["--interface", $0] }
+        let argv = prefix + [KernelOffloadTestLab.binary, "relay"] + interfaceArguments + [
+            "--listen-ng", "\(Lab.relayAddress):\(KernelOffloadTestLab.ngPort)",
+            "--kernel", kernel, "--port-min", "30000", "--port-max", "30999", "--listen-metrics", "",
+            "--delete-delay", "0", "--num-threads", "1", "--data-dir", dataDirectory,
+            "--log-level", "debug"] + extra
         let process = try lab.spawn(setup.relay, argv)
         relay = process
         let deadline = tdm_coarse_now_ns() + 10_000_000_000
@@ -66,40 +80,43 @@ final class KernelOffloadTestLab {
     }
 
     static func sdp(_ address: String, port: UInt16) -> String {
-        RelaySDP.audio(port: port, address: address)
+        guard address.contains(":") else { return RelaySDP.audio(port: port, address: address) }
+        return "v=0\r\no=- 1545997027 1 IN IP6 \(address)\r\ns=tandem\r\nc=IN IP6 \(address)\r\nt=0 0\r\n"
+            + "m=audio \(port) RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n"
     }
 
     /// Offer from the caller, answer from the callee; returns the call with its media sockets.
     func setUpCall(_ index: Int, offerFlags: [String] = []) throws -> OffloadCall {
         let callID = "kcall-\(index)"
-        let callerSocket = try lab.udpSocket(in: setup.caller, bind: Lab.callerAddress, port: 40000 + UInt16(index) * 2)
-        let calleeSocket = try lab.udpSocket(in: setup.callee, bind: Lab.calleeAddress, port: 44000 + UInt16(index) * 2)
+        let callerSocket = try lab.udpSocket(in: setup.caller, bind: callerAddress, port: 40000 + UInt16(index) * 2)
+        let calleeSocket = try lab.udpSocket(in: setup.callee, bind: calleeAddress, port: 44000 + UInt16(index) * 2)
         var offer: NGDictionary = ["command": .text("offer"), "call-id": .text(callID), "from-tag": .text("ft\(index)"),
-                                   "sdp": .text(KernelOffloadTestLab.sdp(Lab.callerAddress, port: callerSocket.localPort))]
+                                   "sdp": .text(KernelOffloadTestLab.sdp(callerAddress, port: callerSocket.localPort))]
         if !offerFlags.isEmpty { offer.append("flags", .list(offerFlags.map { .text($0) })) }
         let offerReply = try request(offer)
         let answerReply = try request([
             "command": .text("answer"), "call-id": .text(callID), "from-tag": .text("ft\(index)"),
             "to-tag": .text("tt\(index)"),
-            "sdp": .text(KernelOffloadTestLab.sdp(Lab.calleeAddress, port: calleeSocket.localPort)),
+            "sdp": .text(KernelOffloadTestLab.sdp(calleeAddress, port: calleeSocket.localPort)),
         ])
         guard let toRelayFromCallee = RelaySDP.endpoint(in: offerReply),
               let toRelayFromCaller = RelaySDP.endpoint(in: answerReply) else {
             throw RelayTestError.badReply(offerReply)
         }
         return OffloadCall(callID: callID, index: index, caller: callerSocket, callee: calleeSocket,
-                           callerTarget: toRelayFromCaller.port, calleeTarget: toRelayFromCallee.port)
+                           callerTarget: toRelayFromCaller.port, calleeTarget: toRelayFromCallee.port,
+                           relayAddress: relayAddress)
     }
 
     /// Re-offer from the caller side as a re-INVITE answered by the callee from a new port.
     func moveCallee(_ call: inout OffloadCall, to port: UInt16) throws {
         _ = try request(["command": .text("offer"), "call-id": .text(call.callID), "from-tag": .text("ft\(call.index)"),
                          "to-tag": .text("tt\(call.index)"),
-                         "sdp": .text(KernelOffloadTestLab.sdp(Lab.callerAddress, port: call.caller.localPort))])
-        let callee = try lab.udpSocket(in: setup.callee, bind: Lab.calleeAddress, port: port)
+                         "sdp": .text(KernelOffloadTestLab.sdp(callerAddress, port: call.caller.localPort))])
+        let callee = try lab.udpSocket(in: setup.callee, bind: calleeAddress, port: port)
         _ = try request(["command": .text("answer"), "call-id": .text(call.callID), "from-tag": .text("ft\(call.index)"),
                          "to-tag": .text("tt\(call.index)"),
-                         "sdp": .text(KernelOffloadTestLab.sdp(Lab.calleeAddress, port: port))])
+                         "sdp": .text(KernelOffloadTestLab.sdp(calleeAddress, port: port))])
         call.callee = callee
     }
 
@@ -134,12 +151,12 @@ final class KernelOffloadTestLab {
 
     /// `nft list table` in the relay namespace ("" when the table does not exist).
     func tableListing() -> String {
-        (try? lab.run(setup.relay, ["nft", "list", "table", "ip", "tandem"]))?.stdout ?? ""
+        (try? lab.run(setup.relay, ["nft", "list", "table", family, "tandem"]))?.stdout ?? ""
     }
 
     /// Number of elements in the `leg_mark` map (-1 when the table is missing).
     func legElements() -> Int {
-        guard let output = try? lab.run(setup.relay, ["nft", "list", "map", "ip", "tandem", "leg_mark"]),
+        guard let output = try? lab.run(setup.relay, ["nft", "list", "map", family, "tandem", "leg_mark"]),
               output.exit.succeeded else { return -1 }
         return output.stdout.components(separatedBy: "counter packets").count - 1
     }
@@ -149,8 +166,8 @@ final class KernelOffloadTestLab {
     func pump(_ calls: [OffloadCall], wait: Duration = .milliseconds(150)) -> Int {
         let payload = [UInt8](repeating: 0x42, count: 172)
         for call in calls {
-            try? sendTolerantly(call.caller, payload, to: Lab.relayAddress, port: call.callerTarget)
-            try? sendTolerantly(call.callee, payload, to: Lab.relayAddress, port: call.calleeTarget)
+            try? sendTolerantly(call.caller, payload, to: call.relayAddress, port: call.callerTarget)
+            try? sendTolerantly(call.callee, payload, to: call.relayAddress, port: call.calleeTarget)
         }
         var delivered = 0
         for call in calls {
@@ -190,13 +207,15 @@ struct OffloadCall {
     var callee: LabUDPSocket
     let callerTarget: UInt16
     let calleeTarget: UInt16
+    /// The relay's media address (IPv4 or IPv6, the lab's family).
+    var relayAddress: String = KernelTestLab.relayAddress
 
     /// One packet each way; returns how many arrived on the far side within `wait`.
     @discardableResult
     func exchange(wait: Duration = .milliseconds(200)) -> (toCallee: Int, toCaller: Int) {
         let payload = [UInt8](repeating: 0x42, count: 172)
-        try? sendTolerantly(caller, payload, to: KernelTestLab.relayAddress, port: callerTarget)
-        try? sendTolerantly(callee, payload, to: KernelTestLab.relayAddress, port: calleeTarget)
+        try? sendTolerantly(caller, payload, to: relayAddress, port: callerTarget)
+        try? sendTolerantly(callee, payload, to: relayAddress, port: calleeTarget)
         let a = (try? callee.receive(timeout: wait)) ?? nil
         let b = (try? caller.receive(timeout: wait)) ?? nil
         return (a == nil ? 0 : 1, b == nil ? 0 : 1)

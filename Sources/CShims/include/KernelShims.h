@@ -26,40 +26,53 @@ typedef struct tdm_nft tdm_nft;
 #define TDM_NFT_OUT_SADDR "out_saddr"
 #define TDM_NFT_OUT_SPORT "out_sport"
 
+/** Table families, combinable: the relay keeps one table of the same name per family (`ip` and `ip6`). */
+#define TDM_NFT_FAMILY_IP 1u
+#define TDM_NFT_FAMILY_IP6 2u
+#define TDM_NFT_FAMILY_BOTH (TDM_NFT_FAMILY_IP | TDM_NFT_FAMILY_IP6)
+
 /**
- * One relayed leg as the kernel sees it. Addresses are IPv4 in network byte order (the bytes as on the wire),
- * ports in host byte order. `with_leg` says whether the `leg_mark` element (key → mark) is part of the operation;
- * the four rewrite elements (mark → field) always are.
+ * One relayed leg as the kernel sees it. `ip_version` (4 or 6) picks the table; every address of the entry is of
+ * that family. Addresses are the bytes as on the wire (the first 4 of the 16 for IPv4), ports in host byte order.
+ * `with_leg` says whether the `leg_mark` element (key → mark) is part of the operation; the four rewrite elements
+ * (mark → field) always are.
  */
 typedef struct {
-    uint32_t peer_addr;
-    uint16_t peer_port;
-    uint32_t local_addr;
-    uint16_t local_port;
-    uint32_t mark;
-    uint32_t out_saddr;
-    uint16_t out_sport;
-    uint32_t out_daddr;
-    uint16_t out_dport;
+    uint8_t ip_version;
     uint8_t with_leg;
+    uint16_t peer_port;
+    uint16_t local_port;
+    uint16_t out_sport;
+    uint16_t out_dport;
+    uint32_t mark;
+    uint8_t peer_addr[16];
+    uint8_t local_addr[16];
+    uint8_t out_saddr[16];
+    uint8_t out_daddr[16];
 } tdm_nft_entry;
 
-/** One `leg_mark` element read back: its key, its mark and its per-element counter. */
+/** One `leg_mark` element read back: its family, key, mark and per-element counter. */
 typedef struct {
-    uint32_t peer_addr;
+    uint8_t ip_version;
+    uint8_t has_counter;
     uint16_t peer_port;
-    uint32_t local_addr;
     uint16_t local_port;
     uint32_t mark;
+    uint8_t peer_addr[16];
+    uint8_t local_addr[16];
     uint64_t packets;
     uint64_t bytes;
-    uint8_t has_counter;
 } tdm_nft_leg;
 
-/** One element of a mark-keyed rewrite map read back: the mark and the value (an address or a port). */
+/**
+ * One element of a mark-keyed rewrite map read back: the mark and the value, an address (`address_len` 4 or 16,
+ * wire order) or a port (`address_len` 0, `port` in host order).
+ */
 typedef struct {
     uint32_t mark;
-    uint32_t value; /* address: network order; port: host order */
+    uint16_t port;
+    uint8_t address_len;
+    uint8_t address[16];
 } tdm_nft_mark_value;
 
 /** Opens and binds the socket (0 or -errno). Sizes its buffers so that large batches fit one sendto. */
@@ -71,29 +84,30 @@ uint64_t tdm_nft_sendto_calls(const tdm_nft *nft);
 uint64_t tdm_nft_batches(const tdm_nft *nft);
 
 /**
- * One batch: (re)creates `table` (family ip) with its five maps, the `pre` and `post` chains and their rules.
- * An existing table of that name is deleted in the same transaction. `mark_mask` selects the skb mark bits the
- * rules test and look up. `capacity` (the most legs the mask allows; 0 = unsized) sizes every map, so the kernel
- * uses a fixed-size hash whose dumps stay complete.
+ * One batch: (re)creates `table` in each family of `families` (TDM_NFT_FAMILY_*) with its five maps, the `pre`
+ * and `post` chains and their rules. An existing table of that name and family is deleted in the same
+ * transaction. `mark_mask` selects the skb mark bits the rules test and look up. `capacity` (the most legs the
+ * mask allows; 0 = unsized) sizes every map, so the kernel uses a fixed-size hash whose dumps stay complete.
  */
-int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask, uint32_t capacity);
-/** One batch deleting `table`; a missing table is success. */
-int tdm_nft_delete_table(tdm_nft *nft, const char *table);
-/** 1 if `table` exists, 0 if not, -errno on failure. */
-int tdm_nft_table_exists(tdm_nft *nft, const char *table);
+int tdm_nft_create_table(tdm_nft *nft, const char *table, uint32_t mark_mask, uint32_t capacity, uint32_t families);
+/** One batch deleting `table` in each family of `families`; a missing table is success. */
+int tdm_nft_delete_table(tdm_nft *nft, const char *table, uint32_t families);
+/** 1 if `table` exists in `family` (one TDM_NFT_FAMILY_* bit), 0 if not, -errno on failure. */
+int tdm_nft_table_exists(tdm_nft *nft, const char *table, uint32_t family);
 
 /**
  * Deletes the elements of `removals` and then adds those of `additions`, in as few batches as the socket buffer
- * allows (one for up to a few thousand entries). Each batch is one transaction.
+ * allows (one for up to a few thousand entries). Each batch is one transaction; it may touch both families'
+ * tables (each entry goes to the table of its `ip_version`).
  */
 int tdm_nft_commit(tdm_nft *nft, const char *table, const tdm_nft_entry *removals, size_t removal_count,
                    const tdm_nft_entry *additions, size_t addition_count);
 
-/** One dump of `leg_mark` with counters. `*out` is malloc'ed (free with tdm_nft_free). */
-int tdm_nft_dump_legs(tdm_nft *nft, const char *table, tdm_nft_leg **out, size_t *count);
-/** One dump of a mark-keyed map (TDM_NFT_OUT_*). `*out` is malloc'ed (free with tdm_nft_free). */
-int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, const char *map, tdm_nft_mark_value **out,
-                          size_t *count);
+/** One dump of `leg_mark` of `family` (one bit) with counters. `*out` is malloc'ed (free with tdm_nft_free). */
+int tdm_nft_dump_legs(tdm_nft *nft, const char *table, uint32_t family, tdm_nft_leg **out, size_t *count);
+/** One dump of a mark-keyed map (TDM_NFT_OUT_*) of `family`. `*out` is malloc'ed (free with tdm_nft_free). */
+int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, uint32_t family, const char *map,
+                          tdm_nft_mark_value **out, size_t *count);
 void tdm_nft_free(void *pointer);
 
 /**

@@ -7,7 +7,7 @@ import Glibc
 /// anything the kernel does not match (a new source, a stranger) still reaches the latching rules.
 ///
 /// A rule is offloaded when all of these hold:
-/// - both legs' latches are `locked` with a learned IPv4 source (learning is over, so the kernel key — learned
+/// - both legs' latches are `locked` with a learned source (learning is over, so the kernel key — learned
 ///   source . relay socket — is final);
 /// - neither side asked for `media handover` (it needs re-learning on every source change, which only userspace
 ///   does). `strict source` is offloaded: the key includes the source, so strangers miss the map and the
@@ -15,7 +15,9 @@ import Glibc
 /// - it is not rtcp-mux demux bridging: an RTCP rule with a multiplexed leg, or an RTP rule whose sides disagree
 ///   on multiplexing (userspace splits those by payload type). An RTP rule with both sides multiplexed carries
 ///   their RTCP too, as in userspace;
-/// - the relay sockets are IPv4 and bound to a concrete address;
+/// - the relay sockets are bound to a concrete address, and both relay sockets, both learned sources and both
+///   destinations are of one family: IPv4 (table `ip`) or IPv6 (table `ip6`). A mixed-family call (one leg IPv4,
+///   the other IPv6) stays in userspace: a header rewrite cannot change a packet's IP version;
 /// - neither relay socket answers ICE checks (`iceSockets`, `ICE: force`): the kernel would forward the peer's
 ///   STUN (consent freshness every few seconds, RFC 7675) to the other leg unanswered, and the peer would stop
 ///   sending after 30 s. Those calls stay in userspace.
@@ -204,13 +206,17 @@ extension DataPlaneExecutor {
         }
     }
 
-    /// Adds the kernel's share to a stream's report: packets and payload bytes (the kernel counts whole IPv4
-    /// datagrams, 28 bytes of IP and UDP header each), the later of the two last-packet times, the learned source
-    /// from the element's key when userspace has none (after a restart), and `inKernel`.
+    /// Adds the kernel's share to a stream's report: packets and payload bytes (the kernel counts whole
+    /// datagrams: 28 bytes of IPv4 and UDP header each, 48 for IPv6), the later of the two last-packet times, the
+    /// learned source from the element's key when userspace has none (after a restart), and `inKernel`.
     func withKernel(_ report: MediaStreamReport) -> MediaStreamReport {
         var report = report
         var extra = kernelCarry[report.stream] ?? KernelStreamCounters(packets: 0, bytes: 0)
+        // The stream's family: its element's key, else its learned source (a stream keeps its family).
+        var ipv6 = false
+        if case .v6? = report.learned?.address { ipv6 = true }
         if let leg = kernelLegs[report.stream] {
+            ipv6 = leg.key.peer.family == AF_INET6
             extra.packets &+= leg.counters.packets
             extra.bytes &+= leg.counters.bytes
             report.inKernel = true
@@ -220,7 +226,7 @@ extension DataPlaneExecutor {
             if report.learned == nil { report.learned = DataPlaneExecutor.mediaEndpoint(leg.key.peer) }
         }
         guard extra.packets > 0 || extra.bytes > 0 else { return report }
-        let headers = extra.packets.multipliedReportingOverflow(by: 28).partialValue
+        let headers = extra.packets.multipliedReportingOverflow(by: ipv6 ? 48 : 28).partialValue
         report.counters.packets &+= extra.packets
         report.counters.bytes &+= extra.bytes >= headers ? extra.bytes - headers : 0
         return report
@@ -235,15 +241,19 @@ extension DataPlaneExecutor {
               let snapshotA = dataPlane.snapshot(of: idA), let snapshotB = dataPlane.snapshot(of: idB),
               snapshotA.latch == .locked, snapshotB.latch == .locked,
               let learnedA = snapshotA.learnedSource, let learnedB = snapshotB.learnedSource,
-              learnedA.addressBytes.count == 4, learnedB.addressBytes.count == 4,
               let localA = DataPlaneExecutor.kernelEndpoint(rule.a.local),
               let localB = DataPlaneExecutor.kernelEndpoint(rule.b.local) else { return nil }
+        // One family throughout (the kernel tables are per family); a mixed-family call stays in userspace.
+        let family = localA.family
+        guard family == AF_INET || kernel?.offloadsIPv6 == true,
+              localB.family == family, learnedA.family == family, learnedB.family == family,
+              DataPlaneExecutor.isOffloadable(learnedA), DataPlaneExecutor.isOffloadable(learnedB) else { return nil }
         // Where each side's packets go is what the data plane would pick: the learned source, or the advertised
         // endpoint for an asymmetric side.
         func destination(_ leg: ForwardingLeg, learned: SocketEndpoint) -> SocketEndpoint? {
             guard leg.learning.contains(.asymmetric) else { return learned }
             guard let advertised = leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
-                  advertised.addressBytes.count == 4 else { return nil }
+                  advertised.family == family, DataPlaneExecutor.isOffloadable(advertised) else { return nil }
             return advertised
         }
         guard let toB = destination(rule.b, learned: learnedB), let toA = destination(rule.a, learned: learnedA),
@@ -261,9 +271,24 @@ extension DataPlaneExecutor {
         return dataPlane.snapshot(of: idA)?.latch == .locked && dataPlane.snapshot(of: idB)?.latch == .locked
     }
 
-    /// 127/8 is delivered locally after the prerouting rewrite and never reaches postrouting, so the source
+    /// 127/8 and ::1 are delivered locally after the prerouting rewrite and never reach postrouting, so the source
     /// would not be rewritten: such streams stay in userspace.
-    static func isLoopback(_ endpoint: SocketEndpoint) -> Bool { endpoint.addressBytes.first == 127 }
+    static func isLoopback(_ endpoint: SocketEndpoint) -> Bool {
+        if endpoint.family == AF_INET6 { return endpoint.addressBytes == [UInt8](repeating: 0, count: 15) + [1] }
+        return endpoint.addressBytes.first == 127
+    }
+
+    /// Whether the kernel tables can match or write this address: an IPv4 address, or an IPv6 one that is neither
+    /// link-local (fe80::/10: the key has no zone, and the kernel never forwards link-local traffic) nor
+    /// IPv4-mapped (::ffff:0:0/96: on the wire that is an IPv4 packet, which the `ip6` table never sees).
+    static func isOffloadable(_ endpoint: SocketEndpoint) -> Bool {
+        let bytes = endpoint.addressBytes
+        if endpoint.family == AF_INET { return bytes.count == 4 }
+        guard endpoint.family == AF_INET6, bytes.count == 16 else { return false }
+        if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80 { return false }
+        if bytes.prefix(10).allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff { return false }
+        return true
+    }
 
     /// CLOCK_MONOTONIC in milliseconds (when a rule became pending).
     static func monotonicMilliseconds() -> Int64 {
@@ -272,9 +297,12 @@ extension DataPlaneExecutor {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
     }
 
-    /// A relay socket as the kernel sees it: IPv4 and a concrete address, else nil.
+    /// A relay socket as the kernel sees it: a concrete IPv4 or IPv6 address (not a wildcard, not link-local or
+    /// IPv4-mapped), else nil.
     static func kernelEndpoint(_ socket: LocalSocket) -> SocketEndpoint? {
-        guard case .v4(let value) = socket.address, value != 0 else { return nil }
-        return SocketEndpoint(address: socket.address.description, port: socket.port)
+        guard !socket.address.isUnspecified,
+              let endpoint = SocketEndpoint(address: socket.address.description, port: socket.port),
+              isOffloadable(endpoint) else { return nil }
+        return endpoint
     }
 }

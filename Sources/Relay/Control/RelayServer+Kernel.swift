@@ -47,7 +47,7 @@ extension RelayServer {
         let adopted = forwarder.installedEntries
         guard !adopted.isEmpty else {
             journal?.compact([])
-            logger.notice("kernel offload active", metadata: ["table": "ip \(options.kernelTable)"])
+            logger.notice("kernel offload active", metadata: ["table": "ip/ip6 \(options.kernelTable)"])
             return
         }
         let now = RelayServer.wallClock()
@@ -75,7 +75,7 @@ extension RelayServer {
         journaled = Set(kept.map(\.callIdentifier))
         handler.executor.kernelStatus.adoptedCalls = matched.count
         logger.notice("kernel offload active; re-adopted offloaded calls from the existing table", metadata: [
-            "table": "ip \(options.kernelTable)", "calls": "\(matched.count)", "elements": "\(adopted.count)",
+            "table": "ip/ip6 \(options.kernelTable)", "calls": "\(matched.count)", "elements": "\(adopted.count)",
             "dropped_without_elements": "\(restored.count - kept.count)",
         ])
     }
@@ -132,7 +132,7 @@ extension RelayServer {
         guard let kernel else { return }
         do {
             try kernel.removeTable()
-            logger.notice("kernel table removed", metadata: ["table": "ip \(options.kernelTable)"])
+            logger.notice("kernel table removed", metadata: ["table": "ip/ip6 \(options.kernelTable)"])
         } catch {
             logger.warning("kernel table not removed", metadata: ["error": "\(error)"])
         }

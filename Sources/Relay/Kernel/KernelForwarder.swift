@@ -1,12 +1,14 @@
 import CShims
 import Synchronization
 
-/// Forwards established relayed UDP streams in the kernel with stock nftables: its own table, a map from
-/// (peer source . local address) to a mark, and four mark-keyed maps holding the rewrite. See README.md.
+/// Forwards established relayed UDP streams in the kernel with stock nftables: its own table (one per family,
+/// `ip` and `ip6`, same name, same shape), a map from (peer source . local address) to a mark, and four
+/// mark-keyed maps holding the rewrite. See README.md.
 ///
 /// Every change is one netlink batch (one `sendto`, one transaction), so a call's two legs appear and disappear
 /// together, and installing a thousand legs costs a handful of syscalls. The forwarder keeps the installed legs
-/// and their marks in memory; `adoptExisting()` rebuilds that memory from the kernel after a restart.
+/// and their marks in memory; `adoptExisting()` rebuilds that memory from the kernel after a restart. One mark
+/// allocator serves both families, so a mark names one leg across both tables.
 ///
 /// Create it on a thread inside the relay's network namespace (the netlink socket stays in that namespace);
 /// afterwards any thread may call it, calls are serialised by a mutex.
@@ -23,6 +25,9 @@ public final class KernelForwarder: Sendable {
         let socket: NFTablesSocket
         var installed: [KernelStreamKey: Installed] = [:]
         var marks: KernelMarkAllocator
+        /// The families whose table this forwarder uses: both, or `ip` alone on a kernel without nf_tables IPv6
+        /// (`CONFIG_NF_TABLES_IPV6=n`), where IPv6 streams stay in userspace instead of costing IPv4 its offload.
+        var families: NFTablesSocket.Families = .both
     }
 
     /// Opens the netlink socket; changes nothing in the kernel yet.
@@ -35,45 +40,72 @@ public final class KernelForwarder: Sendable {
 
     // MARK: Table
 
-    /// Creates the table with its maps, chains and rules in one transaction, replacing a table of the same name
-    /// (and forgetting every leg). This is also the capability probe: without CAP_NET_ADMIN, nf_tables or one of
-    /// the expressions it throws `.missingCapability` / `.unsupported`.
+    /// Creates the `ip` and `ip6` tables with their maps, chains and rules in one transaction, replacing tables
+    /// of the same name (and forgetting every leg). This is also the capability probe: without CAP_NET_ADMIN,
+    /// nf_tables or one of the expressions it throws `.missingCapability` / `.unsupported`. A kernel that supports
+    /// the `ip` table but not the `ip6` one gets the `ip` table alone (`offloadsIPv6` false).
     public func createTable() throws(KernelForwarderError) {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
-            try state.socket.createTable(configuration.tableName, markMask: configuration.markMask,
-                                         capacity: configuration.markCapacity)
+            do throws(KernelForwarderError) {
+                try state.socket.createTable(configuration.tableName, markMask: configuration.markMask,
+                                             capacity: configuration.markCapacity, families: .both)
+                state.families = .both
+            } catch .unsupported {
+                try state.socket.createTable(configuration.tableName, markMask: configuration.markMask,
+                                             capacity: configuration.markCapacity, families: .ip)
+                state.families = .ip
+            }
             state.installed = [:]
             state.marks.reset(inUse: [])
         }
     }
 
-    /// Whether the table exists (for choosing between `createTable()` and `adoptExisting()`).
+    /// Whether IPv6 streams can be offloaded (the `ip6` table is in use); false only on a kernel without
+    /// nf_tables IPv6 support. The relay keeps IPv6 streams in userspace then.
+    public var offloadsIPv6: Bool { state.withLock { $0.families.contains(.ip6) } }
+
+    /// Whether the table exists in either family (for choosing between `createTable()` and `adoptExisting()`).
     public func tableExists() throws(KernelForwarderError) -> Bool {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
-            try state.socket.tableExists(configuration.tableName)
+            if try state.socket.tableExists(configuration.tableName, family: .ip) { return true }
+            // A kernel without nf_tables IPv6 cannot have an ip6 table.
+            return (try? state.socket.tableExists(configuration.tableName, family: .ip6)) ?? false
         }
     }
 
-    /// Deletes the table and everything in it (clean stop). A missing table is not an error.
+    /// Deletes both families' tables and everything in them (clean stop), in one transaction. A missing table is
+    /// not an error.
     public func removeTable() throws(KernelForwarderError) {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
-            try state.socket.deleteTable(configuration.tableName)
+            try state.socket.deleteTable(configuration.tableName, families: state.families)
             state.installed = [:]
             state.marks.reset(inUse: [])
         }
     }
 
-    /// Takes over the table a previous process left behind (after a crash or `kill -9` the kernel keeps
-    /// forwarding): reads all five maps and rebuilds the installed legs and the mark allocator from them. The
-    /// kernel state is not changed, so forwarding never pauses.
+    /// Takes over the tables a previous process left behind (after a crash or `kill -9` the kernel keeps
+    /// forwarding): reads all five maps of both families and rebuilds the installed legs and the mark allocator
+    /// from them. The existing tables are not changed, so forwarding never pauses. When only one family's table
+    /// exists (left by a version without IPv6 offload), the other is created empty.
     ///
     /// - Returns: the legs found, complete ones only. A leg whose rewrite maps are incomplete is reported as
     ///   `.adoptionMismatch` rather than guessed.
     @discardableResult
     public func adoptExisting() throws(KernelForwarderError) -> [KernelStreamEntry] {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
-            guard try state.socket.tableExists(configuration.tableName) else {
-                throw .tableMissing(configuration.tableName)
+            let table = configuration.tableName
+            var missing: NFTablesSocket.Families = []
+            if try !state.socket.tableExists(table, family: .ip) { missing.insert(.ip) }
+            if (try? state.socket.tableExists(table, family: .ip6)) != true { missing.insert(.ip6) }
+            guard missing != .both else { throw .tableMissing(table) }
+            state.families = .both
+            if !missing.isEmpty {
+                do throws(KernelForwarderError) {
+                    try state.socket.createTable(table, markMask: configuration.markMask,
+                                                 capacity: configuration.markCapacity, families: missing)
+                } catch .unsupported where missing == .ip6 {
+                    state.families = .ip
+                }
             }
             try load(&state)
             return state.installed.values.map(\.entry)
@@ -87,6 +119,9 @@ public final class KernelForwarder: Sendable {
     /// When a key appears more than once, the last entry wins.
     public func install(_ entries: [KernelStreamEntry]) throws(KernelForwarderError) {
         for entry in entries { try entry.validate() }
+        if entries.contains(where: { $0.ipVersion == 6 }), !offloadsIPv6 {
+            throw .invalidEntry("this kernel has no nf_tables IPv6 support: IPv6 streams stay in userspace")
+        }
         var seen = Set<KernelStreamKey>()
         let entries = Array(entries.reversed().filter { seen.insert($0.key).inserted }.reversed())
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
@@ -132,13 +167,16 @@ public final class KernelForwarder: Sendable {
         }
     }
 
-    /// Packets and bytes per leg, from one dump of the `leg_mark` map's per-element counters. Legs installed by
-    /// someone else in the table are reported too.
+    /// Packets and bytes per leg, from one dump of each family's `leg_mark` map's per-element counters. Legs
+    /// installed by someone else in the tables are reported too.
     public func readCounters() throws(KernelForwarderError) -> [KernelStreamKey: KernelStreamCounters] {
         try state.withLock { (state: inout State) throws(KernelForwarderError) in
             var counters: [KernelStreamKey: KernelStreamCounters] = [:]
-            for leg in try state.socket.legs(table: configuration.tableName) {
-                counters[KernelForwarder.key(of: leg)] = KernelStreamCounters(packets: leg.packets, bytes: leg.bytes)
+            for family in [NFTablesSocket.Families.ip, .ip6] where state.families.contains(family) {
+                for leg in try state.socket.legs(table: configuration.tableName, family: family) {
+                    guard let key = KernelForwarder.key(of: leg) else { continue }
+                    counters[key] = KernelStreamCounters(packets: leg.packets, bytes: leg.bytes)
+                }
             }
             return counters
         }
@@ -169,37 +207,56 @@ public final class KernelForwarder: Sendable {
         }
     }
 
-    /// Rebuilds `installed` and the allocator from the kernel's maps (five dumps).
+    /// Rebuilds `installed` and the allocator from the kernel's maps (five dumps per family).
     private func load(_ state: inout State) throws(KernelForwarderError) {
-        let table = configuration.tableName
-        let legs = try state.socket.legs(table: table)
-        let daddr = try state.socket.markMap(table: table, map: TDM_NFT_OUT_DADDR)
-        let dport = try state.socket.markMap(table: table, map: TDM_NFT_OUT_DPORT)
-        let saddr = try state.socket.markMap(table: table, map: TDM_NFT_OUT_SADDR)
-        let sport = try state.socket.markMap(table: table, map: TDM_NFT_OUT_SPORT)
         var installed: [KernelStreamKey: Installed] = [:]
-        for leg in legs {
-            let key = KernelForwarder.key(of: leg)
-            guard leg.mark & ~configuration.markMask == 0, leg.mark != 0 else {
-                throw .adoptionMismatch("leg \(key) has mark \(KernelMarkAllocator.hex(leg.mark)) outside the mask "
-                                        + KernelMarkAllocator.hex(configuration.markMask))
-            }
-            guard let toAddress = daddr[leg.mark], let toPort = dport[leg.mark], let fromAddress = saddr[leg.mark],
-                  let fromPort = sport[leg.mark], toPort <= UInt16.max, fromPort <= UInt16.max else {
-                throw .adoptionMismatch("leg \(key) (mark \(KernelMarkAllocator.hex(leg.mark))) has no complete rewrite")
-            }
-            let entry = KernelStreamEntry(
-                key: key,
-                source: KernelStreamEntry.endpoint(networkOrder: fromAddress, port: UInt16(fromPort)),
-                destination: KernelStreamEntry.endpoint(networkOrder: toAddress, port: UInt16(toPort)))
-            installed[key] = Installed(mark: leg.mark, entry: entry)
+        var marks = Set<UInt32>()
+        for family in [NFTablesSocket.Families.ip, .ip6] where state.families.contains(family) {
+            try load(family, from: state.socket, into: &installed, marks: &marks)
         }
         state.installed = installed
         state.marks.reset(inUse: installed.values.map(\.mark))
     }
 
-    private static func key(of leg: tdm_nft_leg) -> KernelStreamKey {
-        KernelStreamKey(peer: KernelStreamEntry.endpoint(networkOrder: leg.peer_addr, port: leg.peer_port),
-                        local: KernelStreamEntry.endpoint(networkOrder: leg.local_addr, port: leg.local_port))
+    private func load(_ family: NFTablesSocket.Families, from socket: NFTablesSocket,
+                      into installed: inout [KernelStreamKey: Installed],
+                      marks: inout Set<UInt32>) throws(KernelForwarderError) {
+        let table = configuration.tableName
+        let legs = try socket.legs(table: table, family: family)
+        guard !legs.isEmpty else { return }
+        let daddr = try socket.markMap(table: table, family: family, map: TDM_NFT_OUT_DADDR)
+        let dport = try socket.markMap(table: table, family: family, map: TDM_NFT_OUT_DPORT)
+        let saddr = try socket.markMap(table: table, family: family, map: TDM_NFT_OUT_SADDR)
+        let sport = try socket.markMap(table: table, family: family, map: TDM_NFT_OUT_SPORT)
+        for leg in legs {
+            guard let key = KernelForwarder.key(of: leg) else { continue }
+            guard leg.mark & ~configuration.markMask == 0, leg.mark != 0 else {
+                throw .adoptionMismatch("leg \(key) has mark \(KernelMarkAllocator.hex(leg.mark)) outside the mask "
+                                        + KernelMarkAllocator.hex(configuration.markMask))
+            }
+            // A mark names one leg across both tables (one allocator); a duplicate means a foreign table.
+            guard marks.insert(leg.mark).inserted else {
+                throw .adoptionMismatch("leg \(key) reuses mark \(KernelMarkAllocator.hex(leg.mark))")
+            }
+            guard let to = daddr[leg.mark], let toPort = dport[leg.mark], let from = saddr[leg.mark],
+                  let fromPort = sport[leg.mark],
+                  let toAddress = KernelStreamEntry.endpoint(to.address, length: Int(to.address_len), port: toPort.port),
+                  let fromAddress = KernelStreamEntry.endpoint(from.address, length: Int(from.address_len),
+                                                               port: fromPort.port),
+                  toAddress.family == key.peer.family, fromAddress.family == key.peer.family else {
+                throw .adoptionMismatch("leg \(key) (mark \(KernelMarkAllocator.hex(leg.mark))) has no complete rewrite")
+            }
+            let entry = KernelStreamEntry(key: key, source: fromAddress, destination: toAddress)
+            installed[key] = Installed(mark: leg.mark, entry: entry)
+        }
+    }
+
+    private static func key(of leg: tdm_nft_leg) -> KernelStreamKey? {
+        let length = leg.ip_version == 6 ? 16 : 4
+        guard let peer = KernelStreamEntry.endpoint(leg.peer_addr, length: length, port: leg.peer_port),
+              let local = KernelStreamEntry.endpoint(leg.local_addr, length: length, port: leg.local_port) else {
+            return nil
+        }
+        return KernelStreamKey(peer: peer, local: local)
     }
 }

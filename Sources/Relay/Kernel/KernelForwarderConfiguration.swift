@@ -1,6 +1,7 @@
 /// What the kernel forwarder owns: the name of its table and the slice of the skb mark it uses.
 public struct KernelForwarderConfiguration: Sendable, Hashable {
-    /// The nftables table (family `ip`). Everything the relay installs lives in it; nothing else is touched.
+    /// The nftables tables' name (one table in family `ip`, one in `ip6`). Everything the relay installs lives in
+    /// them; nothing else is touched.
     public var tableName: String
     /// The skb mark bits the relay uses to carry a leg's identity from prerouting to postrouting. One contiguous
     /// run of bits; each leg gets a distinct non-zero value inside it (`0xffff0000` gives 65 535 legs).

@@ -25,11 +25,21 @@ public struct KernelStreamEntry: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(key) ⇒ \(source) → \(destination)" }
 
-    /// Rejects what the IPv4 table cannot express.
+    /// The IP version of every endpoint (4 or 6); `validate()` guarantees they agree.
+    var ipVersion: UInt8 { key.peer.family == AF_INET6 ? 6 : 4 }
+
+    /// Rejects what the tables cannot express: a port 0, or endpoints of different families. A mixed-family call
+    /// (one leg IPv4, the other IPv6) would need a packet to change its IP version on the way, which a header
+    /// rewrite in one family's table cannot do; such streams stay in userspace.
     func validate() throws(KernelForwarderError) {
+        let family = key.peer.family
         for endpoint in [key.peer, key.local, source, destination] {
-            guard endpoint.family == AF_INET, endpoint.addressBytes.count == 4 else {
-                throw .invalidEntry("\(self): only IPv4 streams are offloaded (IPv6 stays in userspace)")
+            let length = endpoint.family == AF_INET ? 4 : endpoint.family == AF_INET6 ? 16 : 0
+            guard length != 0, endpoint.addressBytes.count == length else {
+                throw .invalidEntry("\(self): not an IPv4 or IPv6 endpoint: \(endpoint)")
+            }
+            guard endpoint.family == family else {
+                throw .invalidEntry("\(self): mixes IPv4 and IPv6 (stays in userspace)")
             }
             guard endpoint.port != 0 else { throw .invalidEntry("\(self): port 0") }
         }
@@ -38,28 +48,29 @@ public struct KernelStreamEntry: Sendable, Hashable, CustomStringConvertible {
     /// The C representation with `mark`.
     func raw(mark: UInt32, withLeg: Bool) -> tdm_nft_entry {
         var entry = tdm_nft_entry()
-        entry.peer_addr = KernelStreamEntry.networkOrder(key.peer)
+        entry.ip_version = ipVersion
+        withUnsafeMutableBytes(of: &entry.peer_addr) { $0.copyBytes(from: key.peer.addressBytes.prefix(16)) }
         entry.peer_port = key.peer.port
-        entry.local_addr = KernelStreamEntry.networkOrder(key.local)
+        withUnsafeMutableBytes(of: &entry.local_addr) { $0.copyBytes(from: key.local.addressBytes.prefix(16)) }
         entry.local_port = key.local.port
         entry.mark = mark
-        entry.out_saddr = KernelStreamEntry.networkOrder(source)
+        withUnsafeMutableBytes(of: &entry.out_saddr) { $0.copyBytes(from: source.addressBytes.prefix(16)) }
         entry.out_sport = source.port
-        entry.out_daddr = KernelStreamEntry.networkOrder(destination)
+        withUnsafeMutableBytes(of: &entry.out_daddr) { $0.copyBytes(from: destination.addressBytes.prefix(16)) }
         entry.out_dport = destination.port
         entry.with_leg = withLeg ? 1 : 0
         return entry
     }
 
-    /// The four address bytes as a `uint32_t` whose memory holds them in wire order.
-    static func networkOrder(_ endpoint: SocketEndpoint) -> UInt32 {
-        var value: UInt32 = 0
-        withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: endpoint.addressBytes.prefix(4)) }
-        return value
-    }
-
-    /// The inverse of `networkOrder`.
-    static func endpoint(networkOrder address: UInt32, port: UInt16) -> SocketEndpoint {
-        withUnsafeBytes(of: address) { bytes in .ipv4(bytes[0], bytes[1], bytes[2], bytes[3], port: port) }
+    /// An endpoint from the first 4 (IPv4) or all 16 (IPv6) bytes of a C address field; nil for another length.
+    static func endpoint<Bytes>(_ address: Bytes, length: Int, port: UInt16) -> SocketEndpoint? {
+        var copy = address
+        let bytes = withUnsafeBytes(of: &copy) { Array($0.prefix(length)) }
+        guard bytes.count == length else { return nil }
+        switch length {
+        case 4: return .ipv4(bytes[0], bytes[1], bytes[2], bytes[3], port: port)
+        case 16: return .ipv6(bytes, port: port)
+        default: return nil
+        }
     }
 }

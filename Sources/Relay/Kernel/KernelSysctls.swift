@@ -10,6 +10,10 @@ import Glibc
 /// - `net.ipv4.conf.{all,<if>}.send_redirects = 0`: a hairpin (in and out through the same interface, the normal
 ///   case for a one-armed relay) would otherwise make the kernel send ICMP redirects to the peers. The effective
 ///   value is `all` OR the interface, so both must be 0.
+/// - `net.ipv6.conf.all.forwarding = 1` (only when the kernel has IPv6): the same as `ip_forward` for the `ip6`
+///   table. IPv6 has neither rp_filter nor a redirect switch to check. Beware that forwarding turns the host into
+///   an IPv6 router: it then ignores router advertisements unless `accept_ra = 2`, so a host configured by SLAAC
+///   needs that too (not checked: the relay cannot know how the host gets its address).
 public enum KernelSysctls {
     /// One unmet requirement.
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
@@ -48,6 +52,9 @@ public enum KernelSysctls {
             }
         }
         require("net.ipv4.ip_forward", wanted: "1", fix: "1") { $0 == "1" }
+        if access("/proc/sys/net/ipv6/conf/all", F_OK) == 0 {
+            require("net.ipv6.conf.all.forwarding", wanted: "1", fix: "1") { $0 == "1" }
+        }
         for scope in ["all"] + names {
             require("net.ipv4.conf.\(scope).rp_filter", wanted: "0 or 2 (loose)", fix: "2") { $0 != "1" }
             require("net.ipv4.conf.\(scope).send_redirects", wanted: "0", fix: "0") { $0 == "0" }
