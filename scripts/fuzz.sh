@@ -15,6 +15,8 @@ targets=(
   "sdp|Sources/Relay/SDP/*.swift Tests/Fuzz/SDPFuzz.swift|Tests/Fuzz/corpus/sdp"
   "ng|Sources/Relay/Control/Codec/*.swift Tests/Fuzz/NGFuzz.swift|Tests/Fuzz/corpus/ng"
   # The whole ng command path: decode, handler, sessions, SDP rewrite, encode (with a no-op media plane).
+  # STUN as the relay's ICE-lite answers read it (the HMAC and the writer need swift-crypto and stay out).
+  "stun|Sources/Relay/STUN/STUNHeader.swift Sources/Relay/STUN/STUNMessage.swift Sources/Relay/STUN/STUNCRC32.swift Sources/Relay/STUN/STUNTransportAddress.swift Sources/Relay/STUN/STUNParseError.swift Tests/Fuzz/STUNFuzz.swift|Tests/Fuzz/corpus/stun"
   "ngpath|Sources/Relay/Control/Codec/*.swift Sources/Relay/Control/Handler/*.swift Sources/Relay/SDP/*.swift Sources/Relay/Sessions/*.swift Tests/Fuzz/NGCommandPathFuzz.swift|Tests/Fuzz/corpus/ngpath Tests/Fuzz/corpus/ng"
 )
 status=0
