@@ -66,6 +66,9 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Rules not offloaded yet, with the monotonic millisecond at which they were last added or changed: the
     /// offload checks look only here (never at all rules), and the frequent check only at recent entries.
     var offloadPending: [ForwardingID: Int64] = [:]
+    /// The monotonic millisecond at which a rule last became pending (0: never). The control thread keeps its
+    /// full priority while this is recent (`RelayServer.controlThreadPriority`).
+    public internal(set) var latestOffloadPendingChange: Int64 = 0
     /// The workers' `latchLocks` total at the last frequent check, and whether that check must run again anyway
     /// (a rule became pending, or one was skipped while its update was in flight): without a new lock or a new
     /// rule, nothing pending can have become eligible, so the frequent check costs one read of the worker counters.
@@ -152,7 +155,9 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                 // re-learns where needed; the next check offloads it again once both sides are locked.
                 takeBackFromKernel(rule.id)
                 if kernel != nil {
-                    offloadPending[rule.id] = DataPlaneExecutor.monotonicMilliseconds()
+                    let changed = DataPlaneExecutor.monotonicMilliseconds()
+                    offloadPending[rule.id] = changed
+                    latestOffloadPendingChange = changed
                     offloadCheckAgain = true
                 }
                 let previous = rules[rule.id]

@@ -172,7 +172,22 @@ public final class RelayServer: @unchecked Sendable {
     /// `PRIO_PROCESS` and id 0 means the calling thread only (setpriority(2), NOTES). Best effort: a failure leaves
     /// the default priority.
     static func lowerCurrentThreadPriority() {
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, controlThreadNice)
+        setCurrentThreadNice(controlThreadNice)
+    }
+
+    static func setCurrentThreadNice(_ value: Int32) {
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value)
+    }
+
+    /// The control thread's nice value with the kernel path on: 0 while streams may be waiting to be offloaded (a
+    /// rule became pending within `offloadRecentMilliseconds`), `controlThreadNice` otherwise. Why both: waiting
+    /// streams run in the worker, which may then own the core, and a nice-10 control thread got so little of it
+    /// that offload ran seconds late; once everything is in the kernel, a nice-0 control thread's clock and
+    /// counter dump competed with the softirq that forwards for the kernel path (p99 110 ms at nice 0 vs 35 ms
+    /// when reniced after offload, perf/bench-kernel.sh). Rules that never qualify (unused RTCP, ICE) stop
+    /// counting after the same window.
+    static func controlThreadNice(latestPendingChange: Int64, now: Int64) -> Int32 {
+        latestPendingChange > 0 && now - latestPendingChange < offloadRecentMilliseconds ? 0 : controlThreadNice
     }
     /// How often the recently set-up rules are checked for offload. Both sides lock on their first packet from
     /// the SDP address, so media moves to the kernel within about this long; waiting for the 1 s clock kept up
@@ -185,8 +200,9 @@ public final class RelayServer: @unchecked Sendable {
         // Only without kernel offload. With it, the control thread is what moves streams out of the overloaded
         // worker: at 100k pps in userspace the worker takes its whole core, a nice-10 control thread then got a
         // sliver of it, and its 50 ms offload check ran seconds late while packets queued (p99 over 1 s in
-        // perf/bench-kernel.sh). Once offloaded, the worker is idle and the clock no longer competes with it.
+        // perf/bench-kernel.sh). With it, the loop below lowers the thread again once nothing awaits offload.
         if kernel == nil { RelayServer.lowerCurrentThreadPriority() }
+        var currentNice: Int32 = 0
         let ngCount = listener.sockets.count
         var descriptors = listener.sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
@@ -232,6 +248,15 @@ public final class RelayServer: @unchecked Sendable {
             } else if kernel != nil, RelayServer.monotonicMilliseconds() >= nextOffloadCheck {
                 nextOffloadCheck = RelayServer.monotonicMilliseconds() + RelayServer.offloadCheckMilliseconds
                 offload(at: RelayServer.wallClock(), changedWithin: RelayServer.offloadRecentMilliseconds)
+            }
+            if kernel != nil {
+                // One setpriority(2) per change of mind, not per loop.
+                let wanted = RelayServer.controlThreadNice(latestPendingChange: handler.executor.latestOffloadPendingChange,
+                                                           now: RelayServer.monotonicMilliseconds())
+                if wanted != currentNice {
+                    RelayServer.setCurrentThreadNice(wanted)
+                    currentNice = wanted
+                }
             }
         }
         let deleted = handler.deleteAllCalls(at: RelayServer.wallClock())
