@@ -24,11 +24,16 @@ public struct KeepaliveScheduler: Sendable {
         var lastReplyAt: RegistrarInstant?
         var roundTrip: Int64?
         var pingsSent = 0
+        /// False once untracked: the slot waits in `freeIDs` for reuse.
+        var live = true
     }
 
     public let configuration: KeepaliveConfiguration
     let builder: KeepalivePingBuilder
-    private var entries: [Entry?] = []
+    /// Not optional, with `live` instead: reading a field of an `Entry?` element copied the whole entry out
+    /// (a retain and release of its key's strings, its peer and its Contact bytes), several times per reply; a
+    /// non-optional element is read and changed in place.
+    private var entries: [Entry] = []
     private var freeIDs: [Int] = []
     private var index: [RegistrarBindingKey: Int] = [:]
     private var byPeer: [RegistrarPeer: [Int]] = [:]
@@ -64,7 +69,8 @@ public struct KeepaliveScheduler: Sendable {
     public var slotLoads: [Int] { slots.map(\.count) }
 
     public func status(of key: RegistrarBindingKey) -> KeepaliveStatus? {
-        guard let id = index[key], let e = entries[id] else { return nil }
+        guard let id = index[key], entries[id].live else { return nil }
+        let e = entries[id]
         return KeepaliveStatus(lastReplyAt: e.lastReplyAt, roundTripMilliseconds: e.roundTrip, lostInARow: e.lost,
                                pingsSent: e.pingsSent)
     }
@@ -92,7 +98,8 @@ public struct KeepaliveScheduler: Sendable {
         let uri = (try? SIPURI(binding.key.contactURI)) ?? SIPURI(
             scheme: .sip, host: SIPHost(kind: .ipv4, text: binding.source.uriHost), port: binding.source.port)
         let contact = Array("\(uri)".utf8)
-        if let id = index[binding.key], var e = entries[id] {
+        if let id = index[binding.key], entries[id].live {
+            var e = entries[id]
             if e.peer != binding.source { detachPeer(id, e.peer); byPeer[binding.source, default: []].append(id) }
             e.peer = binding.source
             e.socket = binding.socket
@@ -121,16 +128,18 @@ public struct KeepaliveScheduler: Sendable {
     }
 
     public mutating func untrack(_ key: RegistrarBindingKey) {
-        guard let id = index.removeValue(forKey: key), let e = entries[id] else { return }
+        guard let id = index.removeValue(forKey: key), entries[id].live else { return }
+        let e = entries[id]
         // O(1) removal from the slot: move the slot's last id into this position.
         let last = slots[e.slot].removeLast()
         if last != id {
             slots[e.slot][e.position] = last
-            entries[last]?.position = e.position
+            entries[last].position = e.position
         }
         detachPeer(id, e.peer)
         if let ping = e.awaitingPing { outstanding[ping] = nil }
-        entries[id] = nil
+        entries[id].live = false
+        entries[id].contact = []
         freeIDs.append(id)
         counters.tracked = index.count
     }
@@ -172,9 +181,8 @@ public struct KeepaliveScheduler: Sendable {
     /// Matches a response to an outstanding ping; true when it was one (the caller then drops it).
     public mutating func handleResponse(_ response: SIPMessage, now: RegistrarInstant) -> Bool {
         guard let pingID = builder.pingID(of: response) else { return false }
-        guard let id = outstanding.removeValue(forKey: pingID), var e = entries[id] else { return true }
-        markAlive(&e, now: now)
-        entries[id] = e
+        guard let id = outstanding.removeValue(forKey: pingID), entries[id].live else { return true }
+        Self.markAlive(&entries[id], now: now)
         counters.pingsAnswered += 1
         return true
     }
@@ -185,12 +193,11 @@ public struct KeepaliveScheduler: Sendable {
     /// every binding behind that address is refreshed, as on the normal path.
     public mutating func handleReply(_ bytes: UnsafeRawBufferPointer, now: RegistrarInstant) -> Bool {
         guard let pingID = builder.pingID(inReply: bytes) else { return false }
-        guard let id = outstanding[pingID], let peer = entries[id]?.peer else { return true }  // late or duplicate
-        noteTraffic(from: peer, now: now)
-        if outstanding.removeValue(forKey: pingID) != nil, var again = entries[id] {
+        guard let id = outstanding[pingID], entries[id].live else { return true }  // late or duplicate
+        noteTraffic(from: entries[id].peer, now: now)
+        if outstanding.removeValue(forKey: pingID) != nil, entries[id].live {
             // Not listed under its peer (cannot happen today): answer it directly.
-            markAlive(&again, now: now)
-            entries[id] = again
+            Self.markAlive(&entries[id], now: now)
             counters.pingsAnswered += 1
         }
         return true
@@ -199,10 +206,10 @@ public struct KeepaliveScheduler: Sendable {
     /// Any traffic from a peer (a CRLF pong, a request, a response) proves its bindings alive.
     public mutating func noteTraffic(from peer: RegistrarPeer, now: RegistrarInstant) {
         guard let ids = byPeer[peer] else { return }
-        for id in ids where entries[id] != nil {
-            // In place (`entries[id]?.…`): copying an entry out and back costs a retain and a
+        for id in ids where entries[id].live {
+            // In place (`entries[id].…`): copying an entry out and back costs a retain and a
             // release of each of its strings and arrays, 5,000 times a second at 100k bindings.
-            if let awaiting = entries[id]?.awaitingPing {
+            if let awaiting = entries[id].awaitingPing {
                 outstanding[awaiting] = nil
                 counters.pingsAnswered += 1
             }
@@ -210,18 +217,11 @@ public struct KeepaliveScheduler: Sendable {
         }
     }
 
-    private func markAlive(_ e: inout Entry, now: RegistrarInstant) {
+    private static func markAlive(_ e: inout Entry, now: RegistrarInstant) {
         if e.awaitingPing != nil, let sent = e.pingSentAt { e.roundTrip = now.milliseconds - sent.milliseconds }
         e.awaitingPing = nil
         e.lost = 0
         e.lastReplyAt = now
-    }
-
-    private static func markAlive(_ e: inout Entry?, now: RegistrarInstant) {
-        if e?.awaitingPing != nil, let sent = e?.pingSentAt { e?.roundTrip = now.milliseconds - sent.milliseconds }
-        e?.awaitingPing = nil
-        e?.lost = 0
-        e?.lastReplyAt = now
     }
 
     private mutating func fire(slot: Int, now: RegistrarInstant, into actions: inout [KeepaliveAction],
@@ -230,17 +230,18 @@ public struct KeepaliveScheduler: Sendable {
         var i = 0
         while i < slots[slot].count {
             let id = slots[slot][i]
-            guard let previous = entries[id].map({ $0.awaitingPing }) else {
+            guard entries[id].live else {
                 i += 1
                 continue
             }
-            if let previous {
+            if let previous = entries[id].awaitingPing {
                 outstanding[previous] = nil
-                entries[id]?.awaitingPing = nil
-                let lost = (entries[id]?.lost ?? 0) + 1
-                entries[id]?.lost = lost
+                entries[id].awaitingPing = nil
+                entries[id].lost += 1
+                let lost = entries[id].lost
                 counters.pingsLost += 1
-                if lost >= configuration.maxPingsLost, let key = entries[id]?.key {
+                if lost >= configuration.maxPingsLost {
+                    let key = entries[id].key
                     actions.append(.bindingUnreachable(key, lostPings: lost))
                     counters.bindingsRemoved += 1
                     untrack(key)  // swaps another id into position i: do not advance
@@ -249,19 +250,18 @@ public struct KeepaliveScheduler: Sendable {
             }
             nextPingID += 1
             let pingID = nextPingID
-            entries[id]?.pingSentAt = now
-            entries[id]?.pingsSent += 1
-            entries[id]?.awaitingPing = pingID
+            entries[id].pingSentAt = now
+            entries[id].pingsSent += 1
+            entries[id].awaitingPing = pingID
             // Field by field, never the whole entry: a copy of an `Entry` retains its key's
             // strings, its peer and its Contact bytes (it showed up in the keepalive profile).
-            guard let peer = entries[id]?.peer, let socket = entries[id]?.socket else {
-                i += 1
-                continue
-            }
+            let peer = entries[id].peer
+            let socket = entries[id].socket
             if peer.transport.isStream {
                 actions.append(.sendCRLFPing(to: peer, socket: socket))
                 counters.crlfPingsSent += 1
-            } else if let contact = entries[id]?.contact {
+            } else {
+                let contact = entries[id].contact
                 let template = template(socket: socket, transport: peer.transport)
                 if batching {
                     batch.append(template: template, pingID: pingID, contact: contact, peer: peer, socket: socket,
