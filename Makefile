@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 FUZZ_SECONDS ?= 600
-FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 30
 RELEASE_BIN := .build/release/tandem
 
 .PHONY: deps build release run test unit fuzz fuzz-smoke bench clean
