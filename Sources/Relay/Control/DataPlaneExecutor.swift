@@ -51,7 +51,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private var lastForwarding: [LocalSocket: Forwarding] = [:]
     private var mediaStreams: [MediaStreamID: LocalSocket] = [:]
     /// What `reports(at:)` last handed out per stream, so unchanged streams are skipped.
-    private var lastReported: [MediaStreamID: ReportedState] = [:]
+    private var lastReported: [MediaStreamID: ReportInputs] = [:]
 
     /// The kernel path, when active: established rules are offloaded to it (see DataPlaneExecutor+Kernel.swift).
     public var kernel: KernelForwarder?
@@ -74,6 +74,9 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// rule, nothing pending can have become eligible, so the frequent check costs one read of the worker counters.
     var offloadCheckLatchLocks: UInt64 = 0
     var offloadCheckAgain = false
+    /// The same pair for the clock's full check of every pending rule.
+    var offloadFullCheckLatchLocks: UInt64 = 0
+    var offloadFullCheckAgain = false
     /// Elements in the last counter dump (ours and any others in the table): what the next dump will cost.
     var kernelDumpElements = 0
     /// Kernel elements to remove at the end of the current `execute` (one batch).
@@ -159,6 +162,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                     offloadPending[rule.id] = changed
                     latestOffloadPendingChange = changed
                     offloadCheckAgain = true
+                    offloadFullCheckAgain = true
                 }
                 let previous = rules[rule.id]
                 rules[rule.id] = rule
@@ -334,11 +338,15 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         var result: [MediaStreamReport] = []
         for (stream, socket) in mediaStreams {
             guard let id = streams[socket], let snapshot = dataPlane.snapshot(of: id) else { continue }
-            let report = withKernel(report(stream, snapshot, now: now, monotonicNow: monotonicNow))
-            let seen = ReportedState(report, lastPacketNanoseconds: snapshot.counters.lastPacketNanoseconds)
-            if lastReported[stream] == seen { continue }
-            lastReported[stream] = seen
-            result.append(report)
+            // Compared before the report is built: with thousands of offloaded streams, building (and converting
+            // addresses for) every report once a second only to find it unchanged was most of the clock's work.
+            let leg = kernelLegs[stream]
+            let inputs = ReportInputs(counters: snapshot.counters, learned: snapshot.learnedSource,
+                                      carry: kernelCarry[stream], kernelCounters: leg?.counters,
+                                      kernelLastChange: leg?.lastChange, kernelPeer: leg?.key.peer)
+            if lastReported[stream] == inputs { continue }
+            lastReported[stream] = inputs
+            result.append(withKernel(report(stream, snapshot, now: now, monotonicNow: monotonicNow)))
         }
         if lastReported.count > 2 * mediaStreams.count + 1024 {
             lastReported = lastReported.filter { mediaStreams[$0.key] != nil }
@@ -395,18 +403,12 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
 
 /// A stream's report as last handed to the session layer, minus the wall-clock conversion of the last-packet time
 /// (recomputed each time from the monotonic stamp, so compared by the stamp itself).
-private struct ReportedState: Equatable {
-    var counters: MediaCounters
-    var learned: MediaEndpoint?
-    var inKernel: Bool
-    var lastPacketNanoseconds: UInt64
-    var kernelLastPacket: SessionTime?
-
-    init(_ report: MediaStreamReport, lastPacketNanoseconds: UInt64) {
-        counters = report.counters
-        learned = report.learned
-        inKernel = report.inKernel
-        self.lastPacketNanoseconds = lastPacketNanoseconds
-        kernelLastPacket = report.inKernel ? report.lastPacket : nil
-    }
+/// Everything a stream's report is made from (`report` and `withKernel`): equal inputs give an equal report.
+private struct ReportInputs: Equatable {
+    var counters: StreamCounters
+    var learned: SocketEndpoint?
+    var carry: KernelStreamCounters?
+    var kernelCounters: KernelStreamCounters?
+    var kernelLastChange: SessionTime?
+    var kernelPeer: SocketEndpoint?
 }
