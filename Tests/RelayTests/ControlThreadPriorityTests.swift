@@ -13,3 +13,18 @@ import Testing
                 == RelayServer.controlThreadNice)
     }
 }
+
+/// The offload checks run only when a latch locked or a rule changed since their last run.
+@Suite struct OffloadCheckGateTests {
+    @Test func runsOnNewLocksOrARecheckOnly() {
+        var gate = OffloadCheckGate()
+        var runs: [Bool] = []
+        runs.append(gate.shouldRun(latchLocks: 0))
+        runs.append(gate.shouldRun(latchLocks: 3))
+        runs.append(gate.shouldRun(latchLocks: 3))
+        gate.recheck()
+        runs.append(gate.shouldRun(latchLocks: 3))
+        runs.append(gate.shouldRun(latchLocks: 3))
+        #expect(runs == [false, true, false, true, false])
+    }
+}

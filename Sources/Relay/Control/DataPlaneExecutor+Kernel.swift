@@ -42,10 +42,7 @@ extension DataPlaneExecutor {
         } else if let recent {
             // Nothing pending can have become eligible unless a latch locked or a rule changed since the last
             // frequent check: then this check is one read of the worker counters.
-            let locks = dataPlane.totals().latchLocks
-            guard locks != offloadCheckLatchLocks || offloadCheckAgain else { return [] }
-            offloadCheckLatchLocks = locks
-            offloadCheckAgain = false
+            guard recentOffloadGate.shouldRun(latchLocks: dataPlane.totals().latchLocks) else { return [] }
             let since = DataPlaneExecutor.monotonicMilliseconds() - recent
             for (id, changed) in offloadPending where changed >= since {
                 if let rule = rules[id] { candidates.append(rule) }
@@ -54,10 +51,7 @@ extension DataPlaneExecutor {
             // The same gate for the clock's full check: rules that never qualify (an RTCP pair nobody sends on)
             // stay pending for the whole call, and re-examining 10,000 of them every second was 14 % of the
             // control thread with 5000 offloaded calls.
-            let locks = dataPlane.totals().latchLocks
-            guard locks != offloadFullCheckLatchLocks || offloadFullCheckAgain else { return [] }
-            offloadFullCheckLatchLocks = locks
-            offloadFullCheckAgain = false
+            guard fullOffloadGate.shouldRun(latchLocks: dataPlane.totals().latchLocks) else { return [] }
             candidates = offloadPending.keys.compactMap { rules[$0] }
         }
         // Cheap test first (both latches locked, two lock-free reads), so rules that never qualify — an RTCP pair
@@ -84,8 +78,8 @@ extension DataPlaneExecutor {
             // Replies no longer wait for the workers inside `execute`: skip rules whose latest update (which may
             // reset learning) is not applied yet; the next check offloads them.
             guard isSettled(rule.a.local), isSettled(rule.b.local) else {
-                offloadCheckAgain = true
-                offloadFullCheckAgain = true
+                recentOffloadGate.recheck()
+                fullOffloadGate.recheck()
                 continue
             }
             guard let entries = kernelEntries(for: rule, muxedSockets: muxedSockets),
@@ -98,7 +92,7 @@ extension DataPlaneExecutor {
         } catch {
             kernelStatus.installErrors &+= 1
             kernelStatus.lastInstallError = "\(error)"
-            offloadFullCheckAgain = true  // retried on the next clock tick
+            fullOffloadGate.recheck()  // retried on the next clock tick
             return []
         }
         var offloadedCalls = Set<String>()

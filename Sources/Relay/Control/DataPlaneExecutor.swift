@@ -67,16 +67,13 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// offload checks look only here (never at all rules), and the frequent check only at recent entries.
     var offloadPending: [ForwardingID: Int64] = [:]
     /// The monotonic millisecond at which a rule last became pending (0: never). The control thread keeps its
-    /// full priority while this is recent (`RelayServer.controlThreadPriority`).
+    /// full priority while this is recent (`RelayServer.controlThreadNice(latestPendingChange:now:)`).
     public internal(set) var latestOffloadPendingChange: Int64 = 0
-    /// The workers' `latchLocks` total at the last frequent check, and whether that check must run again anyway
-    /// (a rule became pending, or one was skipped while its update was in flight): without a new lock or a new
-    /// rule, nothing pending can have become eligible, so the frequent check costs one read of the worker counters.
-    var offloadCheckLatchLocks: UInt64 = 0
-    var offloadCheckAgain = false
-    /// The same pair for the clock's full check of every pending rule.
-    var offloadFullCheckLatchLocks: UInt64 = 0
-    var offloadFullCheckAgain = false
+    /// Gates of the frequent check (recent rules) and of the clock's full check (every pending rule): without a
+    /// new latch lock or a rule change since a check, nothing pending can have become eligible, so the check
+    /// costs one read of the worker counters.
+    var recentOffloadGate = OffloadCheckGate()
+    var fullOffloadGate = OffloadCheckGate()
     /// Elements in the last counter dump (ours and any others in the table): what the next dump will cost.
     var kernelDumpElements = 0
     /// Kernel elements to remove at the end of the current `execute` (one batch).
@@ -161,8 +158,8 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                     let changed = DataPlaneExecutor.monotonicMilliseconds()
                     offloadPending[rule.id] = changed
                     latestOffloadPendingChange = changed
-                    offloadCheckAgain = true
-                    offloadFullCheckAgain = true
+                    recentOffloadGate.recheck()
+                    fullOffloadGate.recheck()
                 }
                 let previous = rules[rule.id]
                 rules[rule.id] = rule

@@ -62,10 +62,7 @@ extension DataPlane {
         try control.withLock { state throws(DataPlaneError) -> CommandTicket in
             guard !state.stopped else { throw .stopped }
             let owner = try liveOwner(of: id, in: state)
-            var command = tdm_command()
-            command.kind = UInt32(TDM_CMD_UPDATE)
-            command.stream = id.slot
-            command.generation = id.generation
+            var command = Self.command(TDM_CMD_UPDATE, for: id)
             command.peer = TDM_NO_PEER
             if let peer = forwarding.peer {
                 let peerOwner = try liveOwner(of: peer, in: state)
@@ -85,8 +82,7 @@ extension DataPlane {
             command.learn_window_ns = forwarding.learningWindow.nanoseconds
             command.reset_learning = forwarding.resetLearning ? 1 : 0
             if let advertised = forwarding.advertised { command.advertised = advertised.raw }
-            guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
-            return CommandTicket(worker: owner, position: position)
+            return try submit(&command, to: owner, &state)
         }
     }
 
@@ -97,13 +93,9 @@ extension DataPlane {
         try control.withLock { state throws(DataPlaneError) -> CommandTicket in
             guard !state.stopped else { throw .stopped }
             let owner = try liveOwner(of: id, in: state)
-            var command = tdm_command()
-            command.kind = UInt32(TDM_CMD_LATCH)
-            command.stream = id.slot
-            command.generation = id.generation
+            var command = Self.command(TDM_CMD_LATCH, for: id)
             command.advertised = source.raw
-            guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
-            return CommandTicket(worker: owner, position: position)
+            return try submit(&command, to: owner, &state)
         }
     }
 
@@ -119,14 +111,11 @@ extension DataPlane {
         try control.withLock { state throws(DataPlaneError) -> CommandTicket in
             guard !state.stopped else { throw .stopped }
             let owner = try liveOwner(of: id, in: state)
-            var command = tdm_command()
-            command.kind = UInt32(TDM_CMD_REMOVE)
-            command.stream = id.slot
-            command.generation = id.generation
+            var command = Self.command(TDM_CMD_REMOVE, for: id)
             command.flags = detach ? UInt32(TDM_REMOVE_DETACH) : 0
-            guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
+            let ticket = try submit(&command, to: owner, &state)
             state.slots.beginRelease(id.slot)
-            return CommandTicket(worker: owner, position: position)
+            return ticket
         }
     }
 
@@ -155,6 +144,22 @@ extension DataPlane {
         if isApplied(ticket) { return true }
         flushWakes()
         return DataPlane.poll(timeout: timeout) { isApplied(ticket) }
+    }
+
+    /// A command of `kind` addressed to one stream (slot and generation, so a stale id is ignored by the worker).
+    private static func command(_ kind: Int, for id: StreamID) -> tdm_command {
+        var command = tdm_command()
+        command.kind = UInt32(kind)
+        command.stream = id.slot
+        command.generation = id.generation
+        return command
+    }
+
+    /// Queues `command` to `owner`; a full queue is an error the caller reports.
+    private func submit(_ command: inout tdm_command, to owner: Int,
+                        _ state: inout ControlState) throws(DataPlaneError) -> CommandTicket {
+        guard let position = send(&command, to: owner, &state) else { throw .commandQueueFull(worker: owner) }
+        return CommandTicket(worker: owner, position: position)
     }
 
     private func liveOwner(of id: StreamID, in state: ControlState) throws(DataPlaneError) -> Int {
