@@ -9,6 +9,12 @@
 # Prints: RSS with 0 and with N bindings (from /proc/PID/status VmRSS after load and after the run), the CPU of
 # the edge over the measured window (utime+stime from /proc/PID/stat), pings sent/lost (admin /metrics).
 # The edge runs on BENCH_PROXY_CPU (1), the responder on BENCH_SIPP_CPU (0).
+#
+#   BENCH_FLOOR=1 perf/sip/bench-keepalive.sh            # then the same traffic from perf/sip/keepalive_floor.c
+#
+# The floor: a small C program sends the same pings and reads the replies the same way with nothing else (no SIP
+# logic), against the same responder on the same cores; no keepalive implementation on this machine can cost less.
+# perf/sip/bench-keepalive-kamailio.sh measures Debian's Kamailio (nathelper) on the same load.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -87,4 +93,14 @@ awk -v n="$BINDINGS" -v e="$rss_empty" -v l="$rss_loaded" -v a="$rss_after" -v t
   printf "| %d (tracked %d) | %d s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %.0f | %d | %.1f%% of a core |\n",
     n, tr, iv, e/1024, l/1024, a/1024, (a - e) / 1024 * 100000 / n, (s1 - s0) / wall, l1 - l0, cpu
 }'
+if [ "${BENCH_FLOOR:-0}" = 1 ]; then
+  cc -O2 -o "$OUT/keepalive_floor" "$ROOT/perf/sip/keepalive_floor.c"
+  taskset -c "$RESPONDER_CPU" python3 "$LAB" respond "$PHONE_PORT" $((SECONDS_MEASURED + INTERVAL + 5)) >"$OUT/floor-responder.out" &
+  responder_pid=$!
+  sleep 0.5
+  taskset -c "$PROXY_CPU" "$OUT/keepalive_floor" "$EDGE_PORT" "$PHONE_PORT" "$BINDINGS" "$INTERVAL" "$INTERVAL" \
+    "$SECONDS_MEASURED"
+  kill "$responder_pid" 2>/dev/null || true
+  responder_pid=""
+fi
 echo "raw: $OUT"

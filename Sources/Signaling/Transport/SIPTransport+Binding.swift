@@ -52,7 +52,8 @@ extension SIPTransport {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
-                        DatagramReadCoalescer(delay: config.udpReadCoalescing, busyReadCount: config.udpBusyReadCount),
+                        DatagramReadCoalescer(delay: config.udpReadCoalescing, busyReadCount: config.udpBusyReadCount,
+                                              backgroundDelay: config.udpBackgroundReadDelay),
                         DatagramFlushBatcher(),
                         SIPDatagramHandler(local: id, maxDatagramSize: maxDatagram, transport: self)
                     )
