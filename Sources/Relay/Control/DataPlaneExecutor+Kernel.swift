@@ -96,12 +96,15 @@ extension DataPlaneExecutor {
             return []
         }
         var offloadedCalls = Set<String>()
+        var marks = kernel.marks(of: batch.flatMap { $0.1.entries.map(\.key) })[...]
         for (id, rule) in batch {
             offloaded[id] = rule
             offloadPending[id] = nil
             for (stream, entry) in zip(rule.streams, rule.entries) {
-                kernelLegs[stream] = KernelLegCounters(key: entry.key, counters: KernelStreamCounters(packets: 0, bytes: 0),
-                                                       lastChange: nil)
+                let mark = marks.popFirst() ?? nil
+                trackKernelLeg(stream, KernelLegCounters(key: entry.key, mark: mark ?? 0,
+                                                         counters: KernelStreamCounters(packets: 0, bytes: 0),
+                                                         lastChange: nil))
             }
             offloadedCalls.insert(rule.callID)
         }
@@ -111,33 +114,42 @@ extension DataPlaneExecutor {
 
     /// Reads every element's counters in one dump and notes which directions moved since the last read (their
     /// last packet becomes `now`, so a stream idle in the kernel still times out and a busy one does not).
+    ///
+    /// O(elements) by nature (one netlink dump), so kept to the minimum per element: the dump is walked in its C
+    /// buffer and matched by mark (`kernelStreamByMark`), then one in-place update of the leg. No key, address
+    /// array or dictionary is built per element; the carried totals are a running sum.
     public func refreshKernelCounters(at now: SessionTime) {
         guard let kernel, !kernelLegs.isEmpty else {
             kernelStatus.offloadedStreams = kernelLegs.count
             return
         }
-        guard let counters = try? kernel.readCounters() else { return }
-        kernelDumpElements = counters.count
-        var packets: UInt64 = 0
-        var bytes: UInt64 = 0
-        // In place through the values view: assigning `kernelLegs[stream]` while iterating `kernelLegs` copied the
-        // whole dictionary every second (copy-on-write of the storage being iterated).
-        var index = kernelLegs.values.startIndex
-        while index != kernelLegs.values.endIndex {
-            defer { kernelLegs.values.formIndex(after: &index) }
-            guard let current = counters[kernelLegs.values[index].key] else { continue }
-            if current.packets != kernelLegs.values[index].counters.packets { kernelLegs.values[index].lastChange = now }
-            kernelLegs.values[index].counters = current
-            packets &+= current.packets
-            bytes &+= current.bytes
+        var packets = kernelCarriedTotal.packets
+        var bytes = kernelCarriedTotal.bytes
+        let elements: Int
+        do {
+            elements = try kernel.forEachLegCounter { mark, localPort, current in
+                // `_modify` through the optional subscript: the leg is updated where it is stored.
+                guard let stream = kernelStreamByMark[mark],
+                      kernelLegs[stream]?.fold(current, localPort: localPort, at: now) == true else { return }
+                packets &+= current.packets
+                bytes &+= current.bytes
+            }
+        } catch {
+            return
         }
-        for carried in kernelCarry.values {
-            packets &+= carried.packets
-            bytes &+= carried.bytes
-        }
+        kernelDumpElements = elements
         kernelStatus.packets = packets
         kernelStatus.bytes = bytes
         kernelStatus.offloadedStreams = kernelLegs.count
+    }
+
+    /// Starts tracking an offloaded direction (and its mark, for the counter dump).
+    func trackKernelLeg(_ stream: MediaStreamID, _ leg: KernelLegCounters) {
+        if let previous = kernelLegs.updateValue(leg, forKey: stream), previous.mark != 0,
+           kernelStreamByMark[previous.mark] == stream {
+            kernelStreamByMark[previous.mark] = nil
+        }
+        if leg.mark != 0 { kernelStreamByMark[leg.mark] = stream }
     }
 
     /// After a restart: matches the elements found in the kernel (`KernelForwarder.adoptExisting`) with the rules
@@ -162,10 +174,11 @@ extension DataPlaneExecutor {
                   let callID = socketCall[rule.a.local] else { continue }
             offloaded[id] = OffloadedRule(callID: callID, entries: [entryA, entryB], streams: [rule.a.stream, rule.b.stream])
             offloadPending[id] = nil
-            for (stream, entry) in [(rule.a.stream, entryA), (rule.b.stream, entryB)] {
-                kernelLegs[stream] = KernelLegCounters(
-                    key: entry.key, counters: counters[entry.key] ?? KernelStreamCounters(packets: 0, bytes: 0),
-                    lastChange: now)
+            let marks = kernel.marks(of: [entryA.key, entryB.key])
+            for ((stream, entry), mark) in zip([(rule.a.stream, entryA), (rule.b.stream, entryB)], marks) {
+                trackKernelLeg(stream, KernelLegCounters(
+                    key: entry.key, mark: mark ?? 0,
+                    counters: counters[entry.key] ?? KernelStreamCounters(packets: 0, bytes: 0), lastChange: now))
                 claimed.insert(entry.key)
             }
             calls.insert(callID)
@@ -186,10 +199,13 @@ extension DataPlaneExecutor {
         guard let rule = offloaded.removeValue(forKey: id) else { return }
         for (stream, entry) in zip(rule.streams, rule.entries) {
             if let leg = kernelLegs.removeValue(forKey: stream) {
+                if leg.mark != 0, kernelStreamByMark[leg.mark] == stream { kernelStreamByMark[leg.mark] = nil }
                 var carried = kernelCarry[stream] ?? KernelStreamCounters(packets: 0, bytes: 0)
                 carried.packets &+= leg.counters.packets
                 carried.bytes &+= leg.counters.bytes
                 kernelCarry[stream] = carried
+                kernelCarriedTotal.packets &+= leg.counters.packets
+                kernelCarriedTotal.bytes &+= leg.counters.bytes
             }
             pendingKernelRemovals.append(entry.key)
         }

@@ -59,8 +59,15 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     var offloaded: [ForwardingID: OffloadedRule] = [:]
     /// Per offloaded direction: its kernel counters as last read.
     var kernelLegs: [MediaStreamID: KernelLegCounters] = [:]
-    /// Kernel counts of directions already taken back, so a stream's totals never go down.
+    /// Kernel counts of directions already taken back, so a stream's totals never go down (forgotten with the
+    /// stream's rule).
     var kernelCarry: [MediaStreamID: KernelStreamCounters] = [:]
+    /// The sum of every count ever carried (`kernelStatus` counts the kernel's packets since start, including
+    /// calls long gone), kept as a running sum so the counter dump does not walk `kernelCarry`.
+    var kernelCarriedTotal = KernelStreamCounters(packets: 0, bytes: 0)
+    /// Offloaded direction by its element's mark, so the counter dump is folded in without building a key per
+    /// element (`KernelForwarder.forEachLegCounter`).
+    var kernelStreamByMark: [UInt32: MediaStreamID] = [:]
     /// The rules of each call (for the offload check right after that call's signalling).
     var callRules: [String: Set<ForwardingID>] = [:]
     /// Rules not offloaded yet, with the monotonic millisecond at which they were last added or changed: the
@@ -290,6 +297,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             }
             mediaStreams[leg.stream] = nil
             lastReported[leg.stream] = nil
+            kernelCarry[leg.stream] = nil
             guard streams[leg.local] != nil else { continue }
             send(Forwarding(), to: leg.local)
         }
@@ -328,8 +336,9 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     }
 
     /// Reports of the streams whose view changed since the last call (counters, last packet, learned source,
-    /// kernel state). An idle stream's report would change nothing in the session table, and applying thousands of
-    /// them is what made the once-a-second tick long enough to stall the workers sharing the core (issue 3).
+    /// kernel state): O(streams), for ng `statistics` only. The clock pulls single streams (`report(for:at:)`) of
+    /// the calls that are due; a walk like this one every second was most of the relay's CPU with 10,000 offloaded
+    /// streams (issue 4).
     public func reports(at now: SessionTime) -> [MediaStreamReport] {
         let monotonicNow = tdm_coarse_now_ns()
         var result: [MediaStreamReport] = []

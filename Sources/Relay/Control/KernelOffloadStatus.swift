@@ -29,6 +29,21 @@ struct OffloadedRule: Sendable {
 /// The kernel counters of one offloaded direction as last read, and when they last moved (for timeouts).
 struct KernelLegCounters: Sendable {
     var key: KernelStreamKey
+    /// The element's mark, under which the counter dump reports it (0: not known, the leg is not folded).
+    var mark: UInt32 = 0
     var counters: KernelStreamCounters
     var lastChange: SessionTime?
+}
+
+extension KernelLegCounters {
+    /// Takes one dump's counters for this leg (when the element's local port agrees: a cheap check that the mark
+    /// still names this leg); a change of the packet count makes `now` its last activity.
+    /// Returns whether it took them.
+    @discardableResult
+    mutating func fold(_ current: KernelStreamCounters, localPort: UInt16, at now: SessionTime) -> Bool {
+        guard localPort == key.local.port else { return false }
+        if current.packets != counters.packets { lastChange = now }
+        counters = current
+        return true
+    }
 }

@@ -9,8 +9,8 @@ import Glibc
 /// Prometheus endpoint on another.
 ///
 /// The control thread is the single owner of the `SessionTable` (inside the `NGCommandHandler`): it reads ng
-/// datagrams, answers them, and once a second pulls data plane counters into the sessions and runs the clock
-/// (timeouts, delayed deletes). Commands are processed one at a time there, so a retransmitted request (same
+/// datagrams, answers them, and once a second runs the clock (timeouts, delayed deletes), which pulls data plane
+/// counters only for the calls that are due. Commands are processed one at a time there, so a retransmitted request (same
 /// cookie) is read only after the first reply is cached; while that reply still waits for the data plane
 /// (`NGPendingReplies`) the duplicate joins it, afterwards the cache answers it. The thread never blocks on a worker.
 public final class RelayServer: @unchecked Sendable {

@@ -182,6 +182,30 @@ public final class KernelForwarder: Sendable {
         }
     }
 
+    /// The same dump as `readCounters`, without building a key per element: `body` gets each element's mark, its
+    /// local (relay) port as a cheap check, and its counters. The relay folds these into its legs by mark (marks
+    /// are unique among installed legs, see `marks(of:)`), so a read of 10,000 elements allocates no address arrays
+    /// and no dictionary. Returns the number of elements (ours and any others in the tables).
+    public func forEachLegCounter(
+        _ body: (_ mark: UInt32, _ localPort: UInt16, _ counters: KernelStreamCounters) -> Void
+    ) throws(KernelForwarderError) -> Int {
+        try state.withLock { (state: inout State) throws(KernelForwarderError) -> Int in
+            var elements = 0
+            for family in [NFTablesSocket.Families.ip, .ip6] where state.families.contains(family) {
+                elements += try state.socket.forEachLeg(table: configuration.tableName, family: family) { leg in
+                    body(leg.mark, leg.local_port, KernelStreamCounters(packets: leg.packets, bytes: leg.bytes))
+                }
+            }
+            return elements
+        }
+    }
+
+    /// The mark of each installed key, nil for a key not installed: what `forEachLegCounter` reports it under.
+    /// A mark changes only when its leg is removed (and the mark later given to another leg).
+    public func marks(of keys: [KernelStreamKey]) -> [UInt32?] {
+        state.withLock { state in keys.map { state.installed[$0]?.mark } }
+    }
+
     /// The legs this forwarder believes are installed.
     public var installedEntries: [KernelStreamEntry] {
         state.withLock { $0.installed.values.map(\.entry) }

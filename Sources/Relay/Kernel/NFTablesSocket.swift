@@ -76,6 +76,21 @@ final class NFTablesSocket {
         return Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 
+    /// The same dump as `legs`, handed to `body` straight from the C buffer (no copy); returns the element count.
+    func forEachLeg(table: String, family: Families,
+                    _ body: (tdm_nft_leg) -> Void) throws(KernelForwarderError) -> Int {
+        var pointer: UnsafeMutablePointer<tdm_nft_leg>?
+        var count = 0
+        let code = tdm_nft_dump_legs(handle, table, family.rawValue, &pointer, &count)
+        defer { tdm_nft_free(pointer) }
+        if code != 0 {
+            throw KernelForwarderError.from(code, operation: "dump \(TDM_NFT_LEG_MAP) of table \(family) \(table)")
+        }
+        guard let pointer else { return 0 }
+        for index in 0..<count { body(pointer[index]) }
+        return count
+    }
+
     /// One mark-keyed map of one family's table: mark → value.
     func markMap(table: String, family: Families, map: String) throws(KernelForwarderError)
         -> [UInt32: tdm_nft_mark_value] {

@@ -58,6 +58,31 @@ struct CallDeadlineQueue: Sendable {
         return due.sorted()
     }
 
+    /// The calls whose deadline is at or before `now`, without taking them (sorted by Call-ID): the driver pulls
+    /// fresh data plane reports for exactly these before `takeDue` decides. Walks only the heap's entries at or
+    /// before `now` (a heap's children are never earlier than their parent), so the cost is O(due), and calling it
+    /// twice changes nothing.
+    func peekDue(now: SessionTime) -> [String] {
+        var due: [String] = []
+        var pending: [Int] = heap.isEmpty ? [] : [0]
+        while let index = pending.popLast() {
+            let entry = heap[index]
+            guard entry.deadline <= now.microseconds else { continue }
+            if current[entry.callID] == entry.deadline { due.append(entry.callID) }
+            let left = 2 * index + 1
+            if left < heap.count { pending.append(left) }
+            if left + 1 < heap.count { pending.append(left + 1) }
+        }
+        // A call moved away from a deadline and back has two live-looking entries for it.
+        due.sort()
+        var previous: String?
+        due.removeAll { callID in
+            defer { previous = callID }
+            return callID == previous
+        }
+        return due
+    }
+
     private mutating func rebuild() {
         heap = current.map { Entry(deadline: $0.value, callID: $0.key) }
         guard heap.count > 1 else { return }

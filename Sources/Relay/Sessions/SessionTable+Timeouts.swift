@@ -16,6 +16,11 @@ extension SessionTable {
     /// Only calls whose deadline (`nextDeadline(of:)`) has passed are looked at, in Call-ID order as the full scan
     /// did; a call found alive (packets came in since its deadline was set) gets its next deadline. So a tick costs
     /// O(due calls · log calls), not O(calls).
+    ///
+    /// The table learns about packets only when told (`applyReport`): nothing pushes every stream's counters each
+    /// second. The driver first pulls the reports of `streamsDueForRefresh(now:)` — the streams of exactly the
+    /// calls this tick will look at — and then ticks, so a call whose media kept flowing is found alive and moved
+    /// to `last packet + timeout`, and a quiet one ends on time.
     public mutating func tick(now: SessionTime) -> SessionOutcome {
         var outcome = SessionOutcome()
         for callID in deadlines.takeDue(now: now) {
@@ -37,6 +42,18 @@ extension SessionTable {
             outcome.events += step.events
         }
         return outcome
+    }
+
+    /// The streams of every call whose deadline has passed, i.e. of the calls the next `tick(now:)` will judge:
+    /// the driver pulls these streams' data plane reports (counters, last packet, learned source) and applies them
+    /// before ticking. O(due calls + their streams); stays sans-I/O: the table names the streams, the driver reads
+    /// the data plane.
+    public func streamsDueForRefresh(now: SessionTime) -> [MediaStreamID] {
+        var streams: [MediaStreamID] = []
+        for callID in deadlines.peekDue(now: now) {
+            forEachStream(ofCall: callID) { streams.append($0) }
+        }
+        return streams
     }
 
     /// Heap entries the last tick looked at (tests: a tick with nothing due touches nothing).

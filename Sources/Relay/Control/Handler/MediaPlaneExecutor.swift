@@ -14,7 +14,8 @@ public protocol MediaPlaneExecutor: AnyObject {
     /// or RTCP multiplexed on the RTP socket, whose packets the RTP stream counts).
     func report(for stream: MediaStreamID, at now: SessionTime) -> MediaStreamReport?
 
-    /// Reports for every stream the executor holds (polled about once a second for timeouts and `query`).
+    /// Reports for every stream the executor holds whose view changed since the last call (ng `statistics`, which
+    /// sums all streams; the clock and `query`/`delete` pull single streams with `report(for:at:)`).
     func reports(at now: SessionTime) -> [MediaStreamReport]
 }
 
