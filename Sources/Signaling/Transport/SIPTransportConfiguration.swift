@@ -30,11 +30,6 @@ public struct SIPTransportConfiguration: Sendable {
     public var udpReadCoalescing: TimeAmount = .milliseconds(1)
     /// A read of at least this many datagrams means the socket is busy: the next read follows at once.
     public var udpBusyReadCount: Int = 16
-    /// After a short read made only of responses to OPTIONS (keepalive replies, probe replies: nobody waits on
-    /// them), the next read waits this long instead of `udpReadCoalescing`; one keepalive tick by default. A request
-    /// arriving right after such a read waits at most this long. Zero (or anything not above `udpReadCoalescing`)
-    /// turns it off.
-    public var udpBackgroundReadDelay: TimeAmount = .milliseconds(20)
 
     // MARK: TCP
 
