@@ -25,6 +25,10 @@ struct PerfRTPCommand: ParsableCommand {
     @Option(name: .customLong("relay-core"), help: "CPU core the relay and its kernel forwarding run on, for its busy time.")
     var relayCore: Int?
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(name: .customLong("slow-log"),
+            help: "Write the measured packets slower than --slow-log-us to FILE as CSV (send time, latency, stream).")
+    var slowLog: String?
+    @Option(name: .customLong("slow-log-us"), help: "Threshold of --slow-log in microseconds.") var slowLogUs: Int = 1000
     @Option(help: "Also write a report with plots (FILE.svg or FILE.html).") var report: String?
     @Flag(inversion: .prefixedNo, help: "Progress line on stderr (default: when stderr is a terminal).") var progress: Bool?
 
@@ -57,6 +61,7 @@ struct PerfRTPCommand: ParsableCommand {
         c.relayPID = relayPID
         c.relayCore = relayCore
         c.warmupSeconds = warmup
+        if slowLog != nil { c.slowPacketThresholdMicroseconds = max(1, slowLogUs) }
         if let problem = c.validationError() { throw ValidationError(problem) }
         if findMax {
             var finder = RTPMaxRateFinder(base: c, search: MaxRateSearch(start: c.targetRate, ceiling: maxRate,
@@ -91,8 +96,12 @@ struct PerfRTPCommand: ParsableCommand {
             return
         }
         let line = ProgressLine.make(enabled: progress)
-        let result = try RTPLoadGenerator(configuration: c, progress: line?.sink).run()
+        var result = try RTPLoadGenerator(configuration: c, progress: line?.sink).run()
         line?.clear()
+        if let slowLog, let packets = result.slowPackets {
+            try SlowPacket.csv(packets).write(toFile: slowLog, atomically: true, encoding: .utf8)
+            result.slowPackets = nil  // in the file, not in the JSON
+        }
         if let report {
             try PerfReportBuilder.rtp(result, command: PerfReportOption.commandLine()).write(to: report)
         }

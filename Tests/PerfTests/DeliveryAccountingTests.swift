@@ -52,6 +52,24 @@ import Testing
         #expect(tally.latency.valueAtPercentile(50) == 1_000)
     }
 
+    /// Packets slower than the threshold are listed (send time, latency, stream), up to the capacity, and the CSV is
+    /// sorted by send time: what tells a periodic stall from one slow stream.
+    @Test func slowPacketsAreListedUpToTheCapacity() {
+        var tally = DeliveryTally(runID: 1, streamCount: 2)
+        tally.slowPacketThresholdNanoseconds = 1_000_000
+        tally.slowPacketCapacity = 2
+        #expect(record(&tally, packet(stream: 0, sequence: 0, sentNs: 10_000), at: 1, rx: 20_000) == .delivered)
+        #expect(record(&tally, packet(stream: 0, sequence: 1, sentNs: 9_000_000), at: 1, rx: 12_000_000) == .delivered)
+        #expect(record(&tally, packet(stream: 1, sequence: 0, sentNs: 1_000_000), at: 0, rx: 4_000_000) == .delivered)
+        #expect(record(&tally, packet(stream: 1, sequence: 1, sentNs: 2_000_000), at: 0, rx: 9_000_000) == .delivered)
+        #expect(tally.slowPackets.count == 2)
+        #expect(tally.slowPackets.first == SlowPacket(sendNanoseconds: 9_000_000, latencyNanoseconds: 3_000_000,
+                                                      stream: 0, sequence: 1))
+        #expect(SlowPacket.csv(tally.slowPackets) ==
+                "send_ns,latency_us,stream,sequence\n1000000,3000,1,0\n9000000,3000,0,1\n")
+        #expect(tally.latency.totalCount == 4)
+    }
+
     @Test func clockTroubleIsNotLatency() {
         var tally = DeliveryTally(runID: 1, streamCount: 2)
         #expect(record(&tally, packet(stream: 0, sequence: 0, sentNs: 5_000), at: 1, rx: 4_000) == .delivered)

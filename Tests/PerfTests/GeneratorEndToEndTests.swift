@@ -20,6 +20,23 @@ import Testing
         #expect(report.lost == 0 && report.duplicates == 0 && report.misrouted == 0 && report.foreign == 0)
         #expect(report.latencyP50Microseconds > 0 && report.latencyMaxMicroseconds < 1_000_000)
         #expect(report.teardownErrors == 0)
+        #expect(report.slowPackets == nil)  // not asked for
+    }
+
+    /// With a 1 µs threshold every measured packet is "slow": the list has them all, each with its stream.
+    @Test(.timeLimit(.minutes(1)))
+    func slowPacketListCoversTheMeasuredPackets() throws {
+        let relay = try FakeNGRelay()
+        defer { relay.stop() }
+        var c = RTPLoadConfiguration(relay: relay.endpoint)
+        c.calls = 1
+        c.durationSeconds = 0.5
+        c.drainMilliseconds = 300
+        c.slowPacketThresholdMicroseconds = 1
+        let report = try RTPLoadGenerator(configuration: c).run()
+        let slow = try #require(report.slowPackets)
+        #expect(UInt64(slow.count) == report.delivered)
+        #expect(slow.allSatisfy { $0.stream < 2 && $0.latencyNanoseconds > 1000 })
     }
 
     @Test(.timeLimit(.minutes(1)))

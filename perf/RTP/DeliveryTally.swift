@@ -32,6 +32,11 @@ public struct DeliveryTally: Sendable {
     /// path offloads a stream only after both sides' first packets) had its slow start counted in p99 although
     /// its CPU figures already excluded the warm-up.
     public var latencyFromSendNanoseconds: UInt64 = 0
+    /// Packets slower than this (ns) are listed in `slowPackets` (0: none), up to `slowPacketCapacity`: when a
+    /// tail shows up in the percentiles, their send times and streams tell a periodic stall from a slow stream.
+    public var slowPacketThresholdNanoseconds: UInt64 = 0
+    public var slowPacketCapacity = 100_000
+    public private(set) var slowPackets: [SlowPacket] = []
     /// Delivered packets left out of latency because they were sent before `latencyFromSendNanoseconds`.
     public private(set) var warmupDelivered: UInt64 = 0
 
@@ -71,7 +76,14 @@ public struct DeliveryTally: Sendable {
         if stamp.sendTimeNanoseconds < latencyFromSendNanoseconds {
             warmupDelivered += 1
         } else if receiveNanoseconds >= stamp.sendTimeNanoseconds && receiveNanoseconds != 0 {
-            _ = latency.record(min(receiveNanoseconds - stamp.sendTimeNanoseconds, latency.highestTrackableValue))
+            let oneWay = receiveNanoseconds - stamp.sendTimeNanoseconds
+            _ = latency.record(min(oneWay, latency.highestTrackableValue))
+            if slowPacketThresholdNanoseconds > 0, oneWay > slowPacketThresholdNanoseconds,
+               slowPackets.count < slowPacketCapacity {
+                if slowPackets.capacity == 0 { slowPackets.reserveCapacity(slowPacketCapacity) }
+                slowPackets.append(SlowPacket(sendNanoseconds: stamp.sendTimeNanoseconds, latencyNanoseconds: oneWay,
+                                              stream: UInt32(stream), sequence: stamp.sequence))
+            }
             jitter[stream].record(sendNanoseconds: stamp.sendTimeNanoseconds, receiveNanoseconds: receiveNanoseconds)
         } else {
             untimed += 1

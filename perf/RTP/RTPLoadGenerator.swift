@@ -45,6 +45,7 @@ public struct RTPLoadGenerator: Sendable {
         let warmupSent = loop.sent
         // Latency and jitter cover the measured window only, like the CPU figures below.
         if configuration.warmupSeconds > 0 { loop.tally.latencyFromSendNanoseconds = tdp_realtime_ns() }
+        loop.tally.slowPacketThresholdNanoseconds = UInt64(max(0, configuration.slowPacketThresholdMicroseconds)) * 1000
         let relaySampler = configuration.relayPID.map(ProcessCPUSampler.init(pid:))
         let relayCPUStart = relaySampler?.cpuSeconds()
         let coreSampler = configuration.relayCore.map(CoreCPUSampler.init(core:))
@@ -73,6 +74,7 @@ public struct RTPLoadGenerator: Sendable {
             }
         }
         report.latencyDistribution = LatencyDistribution(nanoseconds: loop.tally.latency)
+        if configuration.slowPacketThresholdMicroseconds > 0 { report.slowPackets = loop.tally.slowPackets }
         return report
     }
 

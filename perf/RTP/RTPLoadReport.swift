@@ -45,6 +45,8 @@ public struct RTPLoadReport: Sendable, Codable {
     public var relayForwardingPercentPer10kPps: Double? = nil
     /// CDF and histogram of one-way latency, for plots.
     public var latencyDistribution: LatencyDistribution? = nil
+    /// Measured packets slower than `--slow-log-us` (empty unless asked), for `--slow-log FILE`.
+    public var slowPackets: [SlowPacket]? = nil
     public var generatorCPUCores: Double
     /// True when the figures describe the generator, not the relay.
     public var generatorBound: Bool
