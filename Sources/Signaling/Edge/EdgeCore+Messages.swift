@@ -153,11 +153,14 @@ extension EdgeCore {
 
     /// A local-mode REGISTER without a transaction (`EdgeRouter.answersStatelessly`).
     private func registerStatelessly(_ message: SIPMessage, source: SIPPeer, local: LocalSocketRef) {
-        let output = registrar.handleRegister(message, from: RegistrarPeer(source), socket: local, now: EdgeClock.wallNow())
+        // The top Via is decoded once for the registrar (NAT tests, To tag) and the answer's address.
+        let topVia = try? message.topVia
+        let output = registrar.handleRegister(message, topVia: topVia, from: RegistrarPeer(source), socket: local,
+                                              now: EdgeClock.wallNow())
         apply(output.changes)
         switch output.action {
         case .respond(let response), .relay(let response, _, _):
-            perform(proxy.sendStatelessResponse(response, to: message, source: source, local: local))
+            perform(proxy.sendStatelessResponse(response, to: message, topVia: topVia, source: source, local: local))
         case .forward, .none:
             // The domain's mode changed between the router's check and here (it cannot within one call).
             perform(proxy.respondStatelessly(to: message, status: 500, reason: "Server Internal Error", source: source,

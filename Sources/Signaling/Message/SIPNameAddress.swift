@@ -27,11 +27,16 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         var out = ""
-        if let displayName { out += SIPQuoting.quote(displayName) + " " }
+        if let displayName {
+            out.append(SIPQuoting.quote(displayName))
+            out.append(" ")
+        }
         // A URI with ',', ';' or '?' must be bracketed (RFC 3261 §20.10).
         let bracket = usesAngleBrackets || displayName != nil || !uri.parameters.isEmpty || !uri.headers.isEmpty
-        out += bracket ? "<\(uri)>" : uri.description
-        out += parameters.serialized
+        if bracket { out.append("<") }
+        uri.appendDescription(to: &out)
+        if bracket { out.append(">") }
+        parameters.appendSerialized(to: &out)
         return out
     }
 }

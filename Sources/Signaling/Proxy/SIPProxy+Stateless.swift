@@ -22,8 +22,15 @@ extension SIPProxy {
     public mutating func sendStatelessResponse(_ response: SIPMessage, to request: SIPMessage, source: SIPPeer,
                                                local: LocalSocketRef) -> [SIPProxyAction]
     {
+        sendStatelessResponse(response, to: request, topVia: try? request.topVia, source: source, local: local)
+    }
+
+    /// The same with `request`'s top Via already decoded by the caller (nil: none or unparseable).
+    public mutating func sendStatelessResponse(_ response: SIPMessage, to request: SIPMessage, topVia: SIPVia?,
+                                               source: SIPPeer, local: LocalSocketRef) -> [SIPProxyAction]
+    {
         if let status = response.statusCode { countFinal(request.method, status: status) }
-        let destination = SIPResponseAddressing.destination(topVia: try? request.topVia, source: source)
+        let destination = SIPResponseAddressing.destination(topVia: topVia, source: source)
         return [.send(response, to: destination, local: local)]
     }
 

@@ -79,6 +79,9 @@ extension Registrar {
     {
         let limit = configuration.maxContacts
         guard limit > 0, let aor = entries.first?.key.aor else { return [] }
+        // The common case decided without sorting: even if every stored binding stayed and every
+        // contact were new, the limit would hold (and entries alone within it means no 403).
+        if store.storedBindingCount(of: aor) + entries.count <= limit { return [] }
         let live = store.activeBindings(of: aor, now: now)
         var remaining = live.filter { b in !entries.contains { $0.key == b.key } }
         let added = zip(entries, effective).filter { $0.1 > 0 }.count
@@ -105,7 +108,7 @@ extension Registrar {
                      now: RegistrarInstant) -> RegistrarBinding
     {
         var contact = entry.address
-        contact.parameters.removeAll { $0.name.lowercased() == "expires" }
+        contact.parameters.removeAll { [SIPParameter].sameName($0.name, "expires") }
         return RegistrarBinding(
             key: entry.key, contact: contact.description, callID: request.callID, cseq: request.cseq,
             expiresAt: now.adding(seconds: expires), q: entry.q, registeredAt: existing?.registeredAt ?? now,

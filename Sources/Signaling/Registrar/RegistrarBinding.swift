@@ -12,6 +12,10 @@ public struct RegistrarBindingKey: Sendable, Hashable, Comparable, CustomStringC
 
     /// The key text of a Contact URI.
     public static func canonicalContact(_ uri: SIPURI) -> String {
+        // Hosts are almost always written in lowercase (IP addresses always): no copy of the URI then.
+        guard let host = uri.host, !host.text.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 65 && $0 <= 90) }) else {
+            return uri.description
+        }
         var copy = uri
         if let host = copy.host { copy.host = SIPHost(kind: host.kind, text: host.text.lowercased()) }
         return copy.description

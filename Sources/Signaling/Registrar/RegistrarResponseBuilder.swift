@@ -56,9 +56,16 @@ enum RegistrarResponseBuilder {
         }
         for b in callID.utf8 { mix(b) }
         if let cseq, let method {
-            var digits: [UInt8] = []
-            SIPResponseWriter.appendDecimal(Int(cseq), to: &digits)
-            for b in digits { mix(b) }
+            // The decimal digits of the CSeq number, most significant first, without an array.
+            var divisor: UInt32 = 1
+            while cseq / divisor >= 10 { divisor &*= 10 }
+            var rest = cseq
+            while true {
+                mix(UInt8(truncatingIfNeeded: 0x30 + rest / divisor))
+                rest %= divisor
+                if divisor == 1 { break }
+                divisor /= 10
+            }
             mix(SIPBytes.sp)
             for b in method.description.utf8 { mix(b) }
         }
