@@ -40,7 +40,9 @@ extension Registrar {
             }
             var saved = false
             for (entry, expires) in zip(entries, effective) {
-                let existing = store.binding(entry.key)
+                // What `store.binding(entry.key)` would find, without another look-up: `stored` minus the
+                // expired bindings (just removed) and the evicted ones (never named by the request).
+                let existing = stored.first { $0.key.contactURI == entry.key.contactURI && !$0.isExpired(at: now) }
                 if expires == 0 {
                     if let existing {
                         store.remove(entry.key)
@@ -110,7 +112,7 @@ extension Registrar {
         var contact = entry.address
         contact.parameters.removeAll { [SIPParameter].sameName($0.name, "expires") }
         return RegistrarBinding(
-            key: entry.key, contact: contact.description, callID: request.callID, cseq: request.cseq,
+            key: entry.key, contact: contact.description(uriText: entry.uriText), callID: request.callID, cseq: request.cseq,
             expiresAt: now.adding(seconds: expires), q: entry.q, registeredAt: existing?.registeredAt ?? now,
             updatedAt: now, source: source, socket: socket, nat: nat, path: request.path,
             userAgent: request.userAgent, instance: entry.instance)
