@@ -247,7 +247,7 @@ for name in $PROXIES; do
   if ! start_proxy "$name"; then
     stop_relay
     regrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
-    callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
+    [ "$CALLS" != "0" ] && callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
     continue
   fi
   case "$name" in
