@@ -4,6 +4,13 @@
 #
 #   perf/bench-signaling.sh                           # kamailio and tandem signaling (skipped when not built in)
 #   BENCH_PROXIES=kamailio BENCH_REG_RATE=3000 perf/bench-signaling.sh
+#   BENCH_PROXIES="kamailio tandem tandem-sqlite" BENCH_CALLS=0 BENCH_FIND_MAX=1 perf/bench-signaling.sh  # REGISTER only
+#   TANDEM=/tmp/tandem-base perf/bench-signaling.sh   # another build (e.g. the previous one, for an A/B run)
+#
+# Knobs: BENCH_USERS (10000), BENCH_REG_RATE (2000/s), BENCH_CALL_RATE (500/s), BENCH_DURATION (10 s),
+# BENCH_WORKERS (Kamailio's UDP workers, 4), BENCH_FIND_MAX=1 (also search the max sustained rates, BENCH_PROBES
+# runs each, ceiling BENCH_RATE_MAX, default 40000/s), BENCH_CALLS=0 (skip the calls scenario of the registrar
+# proxies: REGISTER only).
 #   BENCH_PROXIES="kamailio-dispatcher tandem-dispatcher" perf/bench-signaling.sh   # calls only, 2 backends
 #   BENCH_PROXIES="kamailio-rtpengine tandem-steering" perf/bench-signaling.sh      # dispatcher + media steering
 #
@@ -11,7 +18,10 @@
 #   kamailio  Debian's Kamailio with perf/kamailio/kamailio-registrar.cfg (usrloc in memory, no auth,
 #             BENCH_WORKERS UDP workers), foreground (-DD -E) with its runtime dir in $OUT.
 #   tandem    `tandem signaling` when `tandem --help` lists it; its arguments come from TANDEM_SIGNALING_ARGS
-#             (listen on $PROXY_ADDR, farm backend = the SIPp UAS on $UAS_ADDR, registrar in memory).
+#             (listen on $PROXY_ADDR, farm backend = the SIPp UAS on $UAS_ADDR) plus `--location-store memory`:
+#             bindings in memory only, like Kamailio's usrloc db_mode 0 (skipped by a tandem without that flag).
+#   tandem-sqlite  the same with `--location-store sqlite`, the default: every binding also written to
+#             location.sqlite by the writer thread (a tandem without the flag runs with its default, sqlite).
 #   kamailio-dispatcher  perf/kamailio/kamailio-dispatcher.cfg: tm + dispatcher, round robin over two SIPp UAS
 #             ($UAS_PORT and $UAS_PORT+1), failover on 5xx/timeout. Calls only.
 #   tandem-dispatcher    `tandem signaling --config` with a round-robin dispatcher set over the same two UAS
@@ -33,13 +43,15 @@ if [ -z "${TANDEM:-}" ]; then
   TANDEM="$ROOT/.build/release/tandem"
   [ -x "$TANDEM" ] || TANDEM="$ROOT/.build/debug/tandem"
 fi
-PROXIES="${BENCH_PROXIES:-kamailio tandem}"
+PROXIES="${BENCH_PROXIES:-kamailio tandem tandem-sqlite}"
 USERS="${BENCH_USERS:-10000}"
 REG_RATE="${BENCH_REG_RATE:-2000}"
 CALL_RATE="${BENCH_CALL_RATE:-500}"
 DURATION="${BENCH_DURATION:-10}"
 WORKERS="${BENCH_WORKERS:-4}"
 FIND_MAX="${BENCH_FIND_MAX:-0}"
+RATE_MAX="${BENCH_RATE_MAX:-40000}"
+CALLS="${BENCH_CALLS:-1}"
 PROXY_CPU="${BENCH_PROXY_CPU:-1}"
 SIPP_CPU="${BENCH_SIPP_CPU:-0}"
 PROXY_ADDR="${BENCH_PROXY_ADDR:-127.0.0.1:5070}"
@@ -73,6 +85,7 @@ proxy_port="${PROXY_ADDR##*:}"
 listening() { ss -Hlun "sport = :$proxy_port" 2>/dev/null | grep -q .; }
 
 tandem_has_signaling() { "$TANDEM" --help 2>/dev/null | awk '/SUBCOMMANDS/{s=1} s && $1=="signaling"{f=1} END{exit !f}'; }
+tandem_has_location_store() { "$TANDEM" signaling --help 2>/dev/null | grep -q -- '--location-store'; }
 
 # start_proxy NAME -> sets proxy_pid, or returns 1 with a reason in $skip_reason
 start_proxy() {
@@ -86,10 +99,17 @@ start_proxy() {
       setsid taskset -c "$PROXY_CPU" kamailio -f "$ROOT/perf/kamailio/kamailio-registrar.cfg" -DD -E \
         -Y "$OUT/kamailio-run" -A "LISTEN_ADDR=udp:$PROXY_ADDR" -A "WORKERS=$WORKERS" >"$log" 2>&1 &
       proxy_pid=$! ;;
-    tandem)
+    tandem|tandem-sqlite)
       tandem_has_signaling || { skip_reason="this tandem has no signaling subcommand (not merged yet)"; return 1; }
+      local store=()
+      if tandem_has_location_store; then
+        store=(--location-store "$([ "$name" = tandem ] && echo memory || echo sqlite)")
+      elif [ "$name" = tandem ]; then
+        skip_reason="this tandem has no --location-store (memory) option; see the tandem-sqlite row"; return 1
+      fi
+      rm -rf "$OUT/tandem-signaling-data"
       # shellcheck disable=SC2086  # word splitting of the argument string is intended
-      setsid taskset -c "$PROXY_CPU" "$TANDEM" $TANDEM_SIGNALING_ARGS >"$log" 2>&1 &
+      setsid taskset -c "$PROXY_CPU" "$TANDEM" $TANDEM_SIGNALING_ARGS "${store[@]}" >"$log" 2>&1 &
       proxy_pid=$! ;;
     kamailio-dispatcher)
       command -v kamailio >/dev/null || { skip_reason="kamailio not installed"; return 1; }
@@ -227,7 +247,7 @@ for name in $PROXIES; do
   if ! start_proxy "$name"; then
     stop_relay
     regrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
-    callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
+    [ "$CALLS" != "0" ] && callrows+=("| $name | skipped: $skip_reason | | | | | | | | |")
     continue
   fi
   case "$name" in
@@ -254,12 +274,18 @@ for name in $PROXIES; do
   esac
   perf_sip register "$REG_RATE" "$OUT/$name-register.json"
   regrows+=("$(row "$name" "$OUT/$name-register.json")")
-  perf_sip calls "$CALL_RATE" "$OUT/$name-calls.json"
-  callrows+=("$(row "$name" "$OUT/$name-calls.json")")
+  if [ "$CALLS" != "0" ]; then
+    perf_sip calls "$CALL_RATE" "$OUT/$name-calls.json"
+    callrows+=("$(row "$name" "$OUT/$name-calls.json")")
+  fi
   if [ "$FIND_MAX" = "1" ]; then
-    perf_sip register "$REG_RATE" "$OUT/$name-register-max.json" --find-max --max-probes "${BENCH_PROBES:-5}"
-    perf_sip calls "$CALL_RATE" "$OUT/$name-calls-max.json" --find-max --max-probes "${BENCH_PROBES:-5}"
-    maxrows+=("| $name | $(jq -r '.maxRate // "none" | tostring | split(".")[0]' "$OUT/$name-register-max.json") | $(jq -r '.maxRate // "none" | tostring | split(".")[0]' "$OUT/$name-calls-max.json") |")
+    perf_sip register "$REG_RATE" "$OUT/$name-register-max.json" --find-max --max-probes "${BENCH_PROBES:-5}" --rate-max "$RATE_MAX"
+    callmax="skipped"
+    if [ "$CALLS" != "0" ]; then
+      perf_sip calls "$CALL_RATE" "$OUT/$name-calls-max.json" --find-max --max-probes "${BENCH_PROBES:-5}" --rate-max "$RATE_MAX"
+      callmax=$(jq -r '.maxRate // "none" | tostring | split(".")[0]' "$OUT/$name-calls-max.json")
+    fi
+    maxrows+=("| $name | $(jq -r '.maxRate // "none" | tostring | split(".")[0]' "$OUT/$name-register-max.json") | $callmax |")
   fi
   stop_proxy
 done
@@ -273,11 +299,13 @@ if [ "${#regrows[@]}" -gt 0 ]; then
   echo "$header"; echo "$sep"
   printf '%s\n' "${regrows[@]}"
 fi
-echo
-echo "### Calls: INVITE…BYE to a SIPp UAS, ${DURATION}s"
-echo
-echo "$header"; echo "$sep"
-printf '%s\n' "${callrows[@]}"
+if [ "${#callrows[@]}" -gt 0 ]; then
+  echo
+  echo "### Calls: INVITE…BYE to a SIPp UAS, ${DURATION}s"
+  echo
+  echo "$header"; echo "$sep"
+  printf '%s\n' "${callrows[@]}"
+fi
 if [ "${#steerrows[@]}" -gt 0 ]; then
   echo
   echo "### CPU per 1k calls/s with media steering (proxy and relay on CPU $PROXY_CPU)"

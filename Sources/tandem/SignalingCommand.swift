@@ -19,6 +19,9 @@ struct SignalingCommand: AsyncParsableCommand {
     var listen: [String] = []
     @Option(name: .customLong("farm"), help: "Farm backend sip:host:port (repeatable; a round-robin dispatcher set \"farm\").") var farm: [String] = []
     @Option(name: .customLong("data-dir"), help: "Directory of the SQLite location file.") var dataDir: String?
+    @Option(name: .customLong("location-store"),
+            help: "memory | sqlite: keep bindings in memory only (lost on restart, like usrloc db_mode 0) or also in location.sqlite (default).")
+    var locationStore: String?
     @Option(name: .customLong("keepalive-interval"), help: "Seconds between keepalive OPTIONS to NATed bindings.")
     var keepaliveInterval: Double?
     @Flag(name: .customLong("no-keepalive"), help: "Do not send keepalives.") var noKeepalive = false
@@ -50,6 +53,12 @@ struct SignalingCommand: AsyncParsableCommand {
             }
         }
         if let dataDir { options.dataDirectory = dataDir }
+        if let locationStore {
+            guard let store = EdgeLocationStore(rawValue: locationStore.lowercased()) else {
+                throw ValidationError("--location-store \(locationStore): expected \(EdgeLocationStore.choices)")
+            }
+            options.locationStore = store
+        }
         if let keepaliveInterval {
             guard keepaliveInterval >= 0.2 else { throw ValidationError("--keepalive-interval must be at least 0.2 s") }
             options.keepalive.intervalMilliseconds = Int64(keepaliveInterval * 1000)

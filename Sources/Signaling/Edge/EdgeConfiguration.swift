@@ -90,6 +90,9 @@ public struct EdgeConfiguration: Sendable {
     public var admin: String? = "127.0.0.1:9103"
     /// Where the SQLite location file lives.
     public var dataDirectory = "./var/signaling"
+    /// Whether bindings are also written to `location.sqlite` (YAML `location.store`; `memory` =
+    /// usrloc `db_mode 0`, lost on restart).
+    public var locationStore = EdgeLocationStore.sqlite
     /// RFC 3261 T1 in ms (timer B/F = 64·T1). Tests shorten it so failures surface in seconds.
     public var t1Milliseconds: Int64 = 500
     /// Timer C (INVITE branch without final response), ms.

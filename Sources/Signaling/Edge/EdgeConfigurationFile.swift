@@ -23,6 +23,7 @@ import Yams
 /// presence: { enabled: true, ... }  # SUBSCRIBE/PUBLISH/MESSAGE at the edge: see EdgeConfigurationFile+Presence
 /// admin: 127.0.0.1:9103            # "" disables
 /// data_dir: ./var/signaling
+/// location: { store: sqlite }     # memory | sqlite: see EdgeConfigurationFile+Location
 /// timers: { t1_ms: 500, timer_c_ms: 180000 }
 /// drain_timeout: 5
 /// log_level: info
@@ -88,6 +89,7 @@ public enum EdgeConfigurationFile {
                     configuration.admin = text
                 }
             case "data_dir": configuration.dataDirectory = try reader.string(value, key: key)
+            case "location": configuration.locationStore = try location(value, over: configuration.locationStore, reader: reader)
             case "log_level": configuration.logLevel = try reader.string(value, key: key)
             case "drain_timeout": configuration.drainMilliseconds = Int64(try reader.number(value, key: key) * 1000)
             case "timers":

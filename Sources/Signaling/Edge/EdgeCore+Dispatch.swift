@@ -23,7 +23,7 @@ extension EdgeCore {
 
     /// Keeps exactly one scheduled task at the dispatcher's next deadline (probe due or probe timeout).
     func rescheduleDispatchTimer() {
-        let next = dispatch.dispatcher.nextDeadline
+        let next = dispatch.nextDispatcherDeadline()
         guard next != dispatchTimerAt else { return }
         dispatchTimer?.cancel()
         dispatchTimerAt = next

@@ -35,7 +35,7 @@ extension EdgeCore {
             perform(proxy.receive(bytes, from: source, local: local, now: now))
             return
         }
-        let farmBox = dispatch.destination(at: source)
+        let farmBox = farmBox(at: source)
         // A gateway is neither NATed nor a phone: its Contacts are left alone like the farm's.
         let trusted = farmBox != nil || configuration.gateways.contains { $0.matches(source) }
         if message.method == .bye, let callID = try? message.callID { dispatch.noteBye(callID: callID) }
@@ -67,6 +67,9 @@ extension EdgeCore {
         receiveSteered(message, from: source, local: local, fromFarm: trusted, nated: nated, now: now)
     }
 
+    /// The farm box at `source`, nil when it is not one ("is this from the farm?", asked for every message).
+    func farmBox(at source: SIPPeer) -> DispatcherDestinationID? { EdgeDispatch.destination(in: dispatch.peers, at: source) }
+
     /// The fast path for keepalive replies: matched from the bytes before any parse, so the 5,000
     /// replies a second of 100k bindings skip the parser, the dispatcher and the NAT tests.
     private func isKeepaliveReply(_ message: InboundSIP) -> Bool {
@@ -87,7 +90,7 @@ extension EdgeCore {
             case .send(let message, let peer, let local):
                 if message.isRequest {
                     noteDispatch(dispatch.noteBranchSent(message, to: peer, now: EdgeClock.monotonicNow()))
-                } else if dispatch.destination(at: peer) == nil {
+                } else if farmBox(at: peer) == nil {
                     noteDispatch(dispatch.noteUpstreamFinal(message, now: EdgeClock.monotonicNow()))
                 }
                 // Only a pass-through REGISTER has a pending entry (the local registrar's own 200s skip the look-up).
@@ -153,11 +156,14 @@ extension EdgeCore {
 
     /// A local-mode REGISTER without a transaction (`EdgeRouter.answersStatelessly`).
     private func registerStatelessly(_ message: SIPMessage, source: SIPPeer, local: LocalSocketRef) {
-        let output = registrar.handleRegister(message, from: RegistrarPeer(source), socket: local, now: EdgeClock.wallNow())
+        // The top Via is decoded once for the registrar (NAT tests, To tag) and the answer's address.
+        let topVia = try? message.topVia
+        let output = registrar.handleRegister(message, topVia: topVia, from: RegistrarPeer(source), socket: local,
+                                              now: EdgeClock.wallNow())
         apply(output.changes)
         switch output.action {
         case .respond(let response), .relay(let response, _, _):
-            perform(proxy.sendStatelessResponse(response, to: message, source: source, local: local))
+            perform(proxy.sendStatelessResponse(response, to: message, topVia: topVia, source: source, local: local))
         case .forward, .none:
             // The domain's mode changed between the router's check and here (it cannot within one call).
             perform(proxy.respondStatelessly(to: message, status: 500, reason: "Server Internal Error", source: source,

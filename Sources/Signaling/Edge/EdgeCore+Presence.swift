@@ -59,7 +59,7 @@ extension EdgeCore {
     func installPresenceRouter() {
         guard presence != nil, !(proxy.router is EdgePresenceRouter) else { return }
         proxy.router = EdgePresenceRouter(inner: proxy.router,
-                                          isFarm: { [unowned self] peer in dispatch.destination(at: peer) != nil })
+                                          isFarm: { [unowned self] peer in farmBox(at: peer) != nil })
     }
 
     func reloadPresence(_ new: EdgePresenceSettings) {

@@ -103,7 +103,7 @@ final class EdgeCore {
     /// router) is owned by this object.
     func installRouter() {
         proxy.router = EdgeRouter(
-            isFarm: { [unowned self] peer in dispatch.destination(at: peer) != nil },
+            isFarm: { [unowned self] peer in farmBox(at: peer) != nil },
             gateways: configuration.gateways,
             dispatch: { [unowned self] request, uri, gateway in
                 dispatch.route(request, uri: uri, gateway: gateway, now: EdgeClock.monotonicNow())

@@ -13,11 +13,14 @@ enum EdgeDialogObserver {
     static func event(for message: SIPMessage, fromFarm: Bool) -> DialogCallEvent? {
         // Most traffic (REGISTER, OPTIONS, SUBSCRIBE...) is not a call: decide before reading headers.
         if message.isRequest, message.method != .invite, message.method != .cancel, message.method != .bye { return nil }
-        guard let callID = try? message.callID else { return nil }
         if message.isResponse {
-            guard let status = message.statusCode, status > 100, (try? message.cseq)?.method == .invite else { return nil }
+            // The CSeq method before the Call-ID: the edge's own REGISTER 200s pass here and are not calls.
+            guard let status = message.statusCode, status > 100, (try? message.cseq)?.method == .invite,
+                  let callID = try? message.callID
+            else { return nil }
             return .response(callID: callID, toTag: (try? message.to)?.tag, status: status)
         }
+        guard let callID = try? message.callID else { return nil }
         switch message.method {
         case .invite:
             guard let to = try? message.to, to.tag == nil, let from = try? message.from, let fromTag = from.tag,

@@ -68,7 +68,17 @@ struct EdgeDispatch {
     }
 
     /// The box at this address, if any: "is this from the farm?".
-    func destination(at source: SIPPeer) -> DispatcherDestinationID? {
+    func destination(at source: SIPPeer) -> DispatcherDestinationID? { Self.destination(in: peers, at: source) }
+
+    /// `dispatcher.nextDeadline` read in place. `mutating` only for that: through the core's `dispatch`
+    /// property the getter chain copied the whole `Dispatcher` (its tables) after every message.
+    mutating func nextDispatcherDeadline() -> SIPInstant? { dispatcher.nextDeadline }
+
+    /// `destination(at:)` over the peers alone: `EdgeCore.farmBox(at:)` reads `dispatch.peers` in
+    /// place, where calling the method on the core's `dispatch` copied the whole struct per message.
+    static func destination(in peers: [(id: DispatcherDestinationID, peer: SIPPeer)], at source: SIPPeer)
+        -> DispatcherDestinationID?
+    {
         peers.first { $0.peer.port == source.port && IPAddressClassifier.sameAddress($0.peer.host, source.host) }?.id
     }
 

@@ -15,7 +15,8 @@ public final class EdgeServer: Sendable {
     let loop: any EventLoop
     let core: NIOLoopBoundBox<EdgeCore?>
     let transport: SIPTransport
-    let persistence: LocationPersistence
+    /// nil with `location.store: memory`.
+    let persistence: LocationPersistence?
     let admin: (any Channel)?
     let logger: Logger
     public let sipListeners: [BoundListener]
@@ -23,7 +24,7 @@ public final class EdgeServer: Sendable {
     private let stopping = Atomic<Bool>(false)
 
     private init(group: MultiThreadedEventLoopGroup, loop: any EventLoop, core: NIOLoopBoundBox<EdgeCore?>,
-                 transport: SIPTransport, persistence: LocationPersistence, admin: (any Channel)?, logger: Logger,
+                 transport: SIPTransport, persistence: LocationPersistence?, admin: (any Channel)?, logger: Logger,
                  drainMilliseconds: Int64)
     {
         self.group = group
@@ -46,14 +47,9 @@ public final class EdgeServer: Sendable {
         let loop = group.next()
         let box = NIOLoopBoundBox.makeEmptyBox(valueType: EdgeCore.self, eventLoop: loop)
         do {
-            let database = try LocationDatabase.open(directory: configuration.dataDirectory)
-            let stored = try database.loadLive(now: EdgeClock.wallNow())
+            let (stored, persistence) = try openLocation(configuration, logger: logger)
             let presenceDatabase = configuration.presence.enabled
                 ? try EdgePresenceDatabase.open(directory: configuration.dataDirectory) : nil
-            let persistence = LocationPersistence(database: database) { error in
-                logger.error("location write failed", metadata: ["error": "\(error)"])
-            }
-            persistence.start()
             var transportConfiguration = SIPTransportConfiguration(listeners: configuration.listeners.map {
                 SIPListenerConfiguration(host: $0.host, port: $0.port, transport: $0.transport,
                                          advertisedHost: $0.advertisedHost, advertisedPort: $0.advertisedPort)
@@ -80,7 +76,7 @@ public final class EdgeServer: Sendable {
                     admin = try await EdgeAdminHTTPServer.bind(host: host, port: port, group: group, core: box)
                 } catch {
                     await transport.shutdown()
-                    persistence.stop()
+                    persistence?.stop()
                     throw error
                 }
             }
@@ -88,13 +84,33 @@ public final class EdgeServer: Sendable {
                                     admin: admin, logger: logger, drainMilliseconds: configuration.drainMilliseconds)
             logger.notice("signaling edge started", metadata: [
                 "listeners": "\(listeners.map { "\($0.transport):\($0.localAddress)" })",
-                "farm": "\(configuration.farm)", "bindings": "\(stored.count)",
+                "farm": "\(configuration.farm)", "bindings": "\(stored.count)", "location": "\(configuration.locationStore)",
                 "admin": "\(admin?.localAddress.map { "\($0)" } ?? "off")",
             ])
             return server
         } catch {
             try? await group.shutdownGracefully()
             throw error
+        }
+    }
+
+    /// The bindings stored at the last stop and the writer that keeps the file up to date; with the
+    /// memory store, neither (no file is opened or created) and one line saying so.
+    private static func openLocation(_ configuration: EdgeConfiguration, logger: Logger) throws
+        -> (stored: [RegistrarBinding], persistence: LocationPersistence?)
+    {
+        switch configuration.locationStore {
+        case .memory:
+            logger.notice("location store: memory only; bindings will not survive a restart (phones must re-register)")
+            return ([], nil)
+        case .sqlite:
+            let database = try LocationDatabase.open(directory: configuration.dataDirectory)
+            let stored = try database.loadLive(now: EdgeClock.wallNow())
+            let persistence = LocationPersistence(database: database) { error in
+                logger.error("location write failed", metadata: ["error": "\(error)"])
+            }
+            persistence.start()
+            return (stored, persistence)
         }
     }
 
@@ -142,8 +158,8 @@ public final class EdgeServer: Sendable {
         await transport.shutdown()
         let box = core
         try? await loop.submit { box.value = nil }.get()
-        persistence.flush()
-        persistence.stop()
+        persistence?.flush()
+        persistence?.stop()
         try? await group.shutdownGracefully()
         logger.notice("signaling edge stopped")
     }

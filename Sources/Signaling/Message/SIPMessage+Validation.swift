@@ -6,7 +6,15 @@ extension SIPMessage {
     /// Request-URI, To, From, Call-ID, CSeq (number and, for requests, method), Via, Max-Forwards,
     /// Contact, Content-Type, Expires, and that singleton headers appear once.
     public func validate() throws(SIPParseError) {
-        if isRequest { _ = try requestURI }
+        _ = try validateDecoding()
+    }
+
+    /// `validate()`, keeping what it had to decode anyway: the Request-URI (nil for a response) and
+    /// every Via value, top first. A proxy reads both again right after (loop check, `received`,
+    /// Route processing); for a REGISTER answered at once that was each header parsed two or three times.
+    func validateDecoding() throws(SIPParseError) -> (requestURI: SIPURI?, vias: [SIPVia]) {
+        let uri = isRequest ? try requestURI : nil
+        var vias: [SIPVia] = []
         var seen = SIPHeaderKindBits()
         for entry in layout.headers where entry.kind != .other {
             if entry.kind.isSingleton && !seen.insert(entry.kind) {
@@ -14,7 +22,9 @@ extension SIPMessage {
             }
             switch entry.kind {
             case .via:
-                for range in SIPValueSplitter.split(bytes, entry.valueRange) { _ = try SIPViaParser.parse(bytes, range) }
+                try forEachElement(entry.valueRange) { (range) throws(SIPParseError) in
+                    vias.append(try SIPViaParser.parse(bytes, range))
+                }
             case .from, .to:
                 _ = try SIPNameAddressParser.parse(bytes, entry.valueRange)
             case .cseq:
@@ -32,17 +42,38 @@ extension SIPMessage {
                 _ = try SIPMediaType.parse(bytes, entry.valueRange)
             case .contact:
                 if entry.valueRange.count == 1 && bytes[entry.valueRange.lowerBound] == UInt8(ascii: "*") { break }
-                for range in SIPValueSplitter.split(bytes, entry.valueRange) { _ = try SIPNameAddressParser.parse(bytes, range) }
+                try forEachElement(entry.valueRange) { (range) throws(SIPParseError) in
+                    _ = try SIPNameAddressParser.parse(bytes, range)
+                }
             case .route, .recordRoute:
-                for range in SIPValueSplitter.split(bytes, entry.valueRange) { _ = try SIPNameAddressParser.parse(bytes, range) }
+                try forEachElement(entry.valueRange) { (range) throws(SIPParseError) in
+                    _ = try SIPNameAddressParser.parse(bytes, range)
+                }
             default:
                 break
             }
         }
-        for kind in [SIPHeaderKind.to, .from, .callID, .cseq] where !seen.contains(kind) {
+        for kind in Self.mandatoryKinds where !seen.contains(kind) {
             throw SIPParseError(.missingHeader(kind), at: layout.headersEnd)
         }
         if firstHeader(.via) == nil { throw SIPParseError(.missingHeader(.via), at: layout.headersEnd) }
+        return (uri, vias)
+    }
+
+    /// The RFC 3261 §8.1.1 headers besides Via (a constant: an array literal here was built per request).
+    private static let mandatoryKinds: [SIPHeaderKind] = [.to, .from, .callID, .cseq]
+
+    /// The elements of a comma-list value in order, as `SIPValueSplitter.split` gives them, without
+    /// building the array (`validate()` runs for every request).
+    private func forEachElement(_ range: Range<Int>, _ body: (Range<Int>) throws(SIPParseError) -> Void)
+        throws(SIPParseError)
+    {
+        var rest: Range<Int>? = range
+        while let current = rest {
+            let (element, next) = SIPValueSplitter.first(bytes, current)
+            try body(element)
+            rest = next
+        }
     }
 
     /// Whether this message still has what a proxy needs to answer it statelessly (e.g. with 400):

@@ -25,13 +25,22 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
     /// The `tag` parameter (From/To, RFC 3261 §19.3).
     public var tag: String? { parameters.first(named: "tag")?.value }
 
-    public var description: String {
+    public var description: String { description(uriText: nil) }
+
+    /// `description` with the URI's wire text (`uri.description`) supplied by a caller that already
+    /// built it (the registrar keys a binding by it and then stores the whole Contact), nil to write it here.
+    public func description(uriText: String?) -> String {
         var out = ""
-        if let displayName { out += SIPQuoting.quote(displayName) + " " }
+        if let displayName {
+            out.append(SIPQuoting.quote(displayName))
+            out.append(" ")
+        }
         // A URI with ',', ';' or '?' must be bracketed (RFC 3261 §20.10).
         let bracket = usesAngleBrackets || displayName != nil || !uri.parameters.isEmpty || !uri.headers.isEmpty
-        out += bracket ? "<\(uri)>" : uri.description
-        out += parameters.serialized
+        if bracket { out.append("<") }
+        if let uriText { out.append(uriText) } else { uri.appendDescription(to: &out) }
+        if bracket { out.append(">") }
+        parameters.appendSerialized(to: &out)
         return out
     }
 }

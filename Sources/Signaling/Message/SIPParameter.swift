@@ -35,7 +35,24 @@ extension Array where Element == SIPParameter {
     }
 
     /// `;a=b;c` as written.
-    public var serialized: String { map { ";" + $0.description }.joined() }
+    public var serialized: String {
+        var out = ""
+        appendSerialized(to: &out)
+        return out
+    }
+
+    /// Appends `;a=b;c` to `out` (one growing string: `serialized` on the registrar's path built a
+    /// string per parameter and joined them).
+    public func appendSerialized(to out: inout String) {
+        for parameter in self {
+            out.append(";")
+            out.append(parameter.name)
+            if let value = parameter.value {
+                out.append("=")
+                out.append(value)
+            }
+        }
+    }
 }
 
 /// Quoted-string helpers (RFC 3261 §25.1).

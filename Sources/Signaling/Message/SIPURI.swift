@@ -61,27 +61,42 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
 
     /// The URI in wire form.
     public var description: String {
-        var out = scheme.name + ":"
+        var out = ""
+        appendDescription(to: &out)
+        return out
+    }
+
+    /// Appends the wire form to `out`, growing one string (the registrar writes a Contact URI for
+    /// every REGISTER; concatenations and interpolations allocated a string per part).
+    public func appendDescription(to out: inout String) {
+        out.append(scheme.name)
+        out.append(":")
         switch scheme {
         case .other:
-            out += opaque ?? ""
-            return out
+            out.append(opaque ?? "")
+            return
         case .tel:
-            out += user ?? ""
+            out.append(user ?? "")
         case .sip, .sips:
             if let user {
-                out += user
-                if let password { out += ":" + password }
-                out += "@"
+                out.append(user)
+                if let password {
+                    out.append(":")
+                    out.append(password)
+                }
+                out.append("@")
             }
-            out += host?.description ?? ""
-            if let port { out += ":\(port)" }
+            if let host { out.append(host.text) }
+            if let port {
+                out.append(":")
+                out.append(String(port))
+            }
         }
-        out += parameters.serialized
-        if !headers.isEmpty {
-            out += "?" + headers.map { $0.description }.joined(separator: "&")
+        parameters.appendSerialized(to: &out)
+        for (i, header) in headers.enumerated() {
+            out.append(i == 0 ? "?" : "&")
+            out.append(header.description)
         }
-        return out
     }
 }
 

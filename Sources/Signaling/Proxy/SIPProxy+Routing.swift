@@ -13,8 +13,8 @@ extension SIPProxy {
     /// §16.4: a Request-URI that is one of our Record-Route values means a strict router before us
     /// put it there: restore the real Request-URI from the last Route. Then remove every Route
     /// entry on top that is ours (one, or two after double record-routing).
-    mutating func preprocessRoutes(_ request: inout SIPMessage) {
-        if let uri = try? request.requestURI, uri.user == nil, isOurs(uri),
+    mutating func preprocessRoutes(_ request: inout SIPMessage, requestURI: SIPURI? = nil) {
+        if let uri = requestURI ?? (try? request.requestURI), uri.user == nil, isOurs(uri),
            let last = (try? request.routes)?.last
         {
             do {

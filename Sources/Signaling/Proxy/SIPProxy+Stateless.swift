@@ -2,8 +2,10 @@
 /// the §16.3 checks still run and their failures are answered statelessly; what passes goes up as
 /// `.deliverLocal(server: nil)` and its answer comes back through `sendStatelessResponse`.
 extension SIPProxy {
-    mutating func deliverStatelessly(_ received: SIPMessage, source: SIPPeer, local: LocalSocketRef) -> [SIPProxyAction] {
-        if let failure = validationFailure(received) {
+    mutating func deliverStatelessly(_ received: SIPMessage, source: SIPPeer, local: LocalSocketRef,
+                                     decoded: SIPProxyDecodedRequest? = nil) -> [SIPProxyAction]
+    {
+        if let failure = validationFailure(received, decoded: decoded) {
             countFinal(received.method, status: failure.status)
             return statelessResponse(to: received, status: failure.status, reason: failure.reason, source: source,
                                      local: local, headers: failure.headers)
@@ -11,7 +13,7 @@ extension SIPProxy {
         var request = received
         // Our own Route entries go (as for any request); Max-Forwards is left alone: the request
         // ends here and is never forwarded.
-        preprocessRoutes(&request)
+        preprocessRoutes(&request, requestURI: decoded?.requestURI)
         counters.statelessDeliveries += 1
         return [.deliverLocal(request, server: nil, source: source, local: local)]
     }
@@ -22,8 +24,15 @@ extension SIPProxy {
     public mutating func sendStatelessResponse(_ response: SIPMessage, to request: SIPMessage, source: SIPPeer,
                                                local: LocalSocketRef) -> [SIPProxyAction]
     {
+        sendStatelessResponse(response, to: request, topVia: try? request.topVia, source: source, local: local)
+    }
+
+    /// The same with `request`'s top Via already decoded by the caller (nil: none or unparseable).
+    public mutating func sendStatelessResponse(_ response: SIPMessage, to request: SIPMessage, topVia: SIPVia?,
+                                               source: SIPPeer, local: LocalSocketRef) -> [SIPProxyAction]
+    {
         if let status = response.statusCode { countFinal(request.method, status: status) }
-        let destination = SIPResponseAddressing.destination(topVia: try? request.topVia, source: source)
+        let destination = SIPResponseAddressing.destination(topVia: topVia, source: source)
         return [.send(response, to: destination, local: local)]
     }
 

@@ -2,9 +2,13 @@
 extension SIPProxy {
     /// What §16.3 found wrong, as the response to send (nil: go on). Max-Forwards 0 on an OPTIONS
     /// addressed to us is answered 200 here (§16.3 item 3: the proxy may respond to it itself).
-    func validationFailure(_ request: SIPMessage) -> (status: Int, reason: String, headers: [SIPHeaderLine])? {
+    /// `decoded`: what validation already read from this request (its Vias may predate `received`,
+    /// which the loop check does not look at).
+    func validationFailure(_ request: SIPMessage, decoded: SIPProxyDecodedRequest? = nil)
+        -> (status: Int, reason: String, headers: [SIPHeaderLine])?
+    {
         // Item 2: the Request-URI scheme.
-        guard let uri = try? request.requestURI else { return (400, "Bad Request", []) }
+        guard let uri = decoded?.requestURI ?? (try? request.requestURI) else { return (400, "Bad Request", []) }
         switch uri.scheme {
         case .sip, .sips: break
         case .tel where configuration.acceptsTelURIs: break
@@ -20,7 +24,7 @@ extension SIPProxy {
             return (483, "Too Many Hops", [])
         }
         // Item 4: loops (our own Via with the same loop hash).
-        if configuration.detectsLoops, isLooping(request) { return (482, "Loop Detected", []) }
+        if configuration.detectsLoops, isLooping(request, vias: decoded?.vias) { return (482, "Loop Detected", []) }
         // Item 5: Proxy-Require.
         let unsupported = request.values(.proxyRequire).filter { !configuration.supportedProxyExtensions.contains($0) }
         if !unsupported.isEmpty {
@@ -30,8 +34,8 @@ extension SIPProxy {
     }
 
     /// §16.3 item 4: a Via with our sent-by whose branch carries the loop hash this request has now.
-    func isLooping(_ request: SIPMessage) -> Bool {
-        guard let vias = try? request.via else { return false }
+    func isLooping(_ request: SIPMessage, vias decoded: [SIPVia]? = nil) -> Bool {
+        guard let vias = decoded ?? (try? request.via) else { return false }
         var loop: String?
         for via in vias {
             guard let branch = via.branch, let part = SIPBranchHash.loopPart(of: branch), isOurSentBy(via) else { continue }

@@ -61,9 +61,12 @@ public struct SIPProxy {
             return handle(transactions.receive(message, from: source, local: local, now: now), now: now)
         }
         var request = message
+        // What validation decoded (Request-URI, Vias) is handed on so that the checks below do not parse it again.
+        var decoded: SIPProxyDecodedRequest?
         if configuration.validatesRequests {
             do {
-                try request.validate()
+                let (requestURI, vias) = try request.validateDecoding()
+                decoded = SIPProxyDecodedRequest(requestURI: requestURI, vias: vias)
             } catch {
                 counters.parseErrors += 1
                 guard request.method != .ack, request.canBuildStatelessResponse else {
@@ -76,11 +79,11 @@ public struct SIPProxy {
             counters.drop(.unanswerable)
             return []
         }
-        fillReceived(&request, source: source)
+        fillReceived(&request, source: source, topVia: decoded?.vias.first)
         if request.method != .ack, router.answersStatelessly(request, source: source) {
             // The same gate as below (it is also how a drain refuses new work).
             guard !isOverloaded else { return overloaded(request, source: source, local: local) }
-            return deliverStatelessly(request, source: source, local: local)
+            return deliverStatelessly(request, source: source, local: local, decoded: decoded)
         }
         if request.method != .ack && isOverloaded && !transactions.matchesServerTransaction(request) {
             return overloaded(request, source: source, local: local)
@@ -115,8 +118,9 @@ public struct SIPProxy {
     /// RFC 3261 §18.2.1 / RFC 3581 §4: note where a request really came from in its top Via:
     /// `received` when the sent-by host differs from the source address (always when rport was
     /// asked for), and the source port in `rport` when the client asked for it.
-    mutating func fillReceived(_ request: inout SIPMessage, source: SIPPeer) {
-        guard let via = try? request.topVia else { return }
+    /// `topVia`: the request's top Via when the caller already decoded it.
+    mutating func fillReceived(_ request: inout SIPMessage, source: SIPPeer, topVia: SIPVia? = nil) {
+        guard let via = topVia ?? (try? request.topVia) else { return }
         let rportRequested = via.rport != .absent
         let differs = via.host.address.lowercased() != source.host.lowercased()
         guard rportRequested || differs else { return }

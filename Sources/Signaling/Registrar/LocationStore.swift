@@ -28,6 +28,9 @@ public struct LocationStore: Sendable {
     /// Stored bindings of an AOR, expired ones included, in storage order.
     public func storedBindings(of aor: AddressOfRecord) -> [RegistrarBinding] { byAOR[aor] ?? [] }
 
+    /// How many bindings an AOR has stored, expired ones included (no copy of the list).
+    public func storedBindingCount(of aor: AddressOfRecord) -> Int { byAOR[aor]?.count ?? 0 }
+
     public func binding(_ key: RegistrarBindingKey) -> RegistrarBinding? {
         byAOR[key.aor]?.first { $0.key.contactURI == key.contactURI }
     }
@@ -37,7 +40,10 @@ public struct LocationStore: Sendable {
 
     /// Live bindings in routing order: q descending, then most recently refreshed first.
     public func activeBindings(of aor: AddressOfRecord, now: RegistrarInstant) -> [RegistrarBinding] {
-        (byAOR[aor] ?? []).filter { !$0.isExpired(at: now) }.sorted {
+        guard let stored = byAOR[aor] else { return [] }
+        // One binding (a phone per user, the usual case): the stored array as is, no filter and sort copies.
+        if stored.count == 1 { return stored[0].isExpired(at: now) ? [] : stored }
+        return stored.filter { !$0.isExpired(at: now) }.sorted {
             if $0.q != $1.q { return $0.q > $1.q }
             if $0.updatedAt != $1.updatedAt { return $0.updatedAt > $1.updatedAt }
             return $0.key.contactURI < $1.key.contactURI
@@ -118,7 +124,13 @@ public struct LocationStore: Sendable {
             if let gone = remove(top.key) { removed.append(gone) }
         }
         if expiry.count > 2 * bindingCount + 1024 {
-            expiry.rebuild(allBindings.map { BindingExpiryHeap.Entry(at: $0.expiresAt, key: $0.key) })
+            // Entries straight from the table: going through `allBindings` copied every binding first.
+            var live: [BindingExpiryHeap.Entry] = []
+            live.reserveCapacity(bindingCount)
+            for list in byAOR.values {
+                for binding in list { live.append(BindingExpiryHeap.Entry(at: binding.expiresAt, key: binding.key)) }
+            }
+            expiry.rebuild(live)
         }
         return removed
     }

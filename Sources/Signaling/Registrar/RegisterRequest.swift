@@ -8,6 +8,9 @@ struct RegisterRequest: Sendable {
         var requestedExpires: Int
         var q: Int
         var instance: String?
+        /// The Contact URI's wire text when it is the key's text too (host already lowercase), so the
+        /// stored Contact is written around it instead of serializing the URI a second time.
+        var uriText: String?
     }
 
     enum Contacts: Sendable {
@@ -67,12 +70,15 @@ struct RegisterRequest: Sendable {
                     }
                     q = value
                 }
-                let key = RegistrarBindingKey(aor: aor, contactURI: RegistrarBindingKey.canonicalContact(address.uri))
+                let canonical = RegistrarBindingKey.canonicalContactText(address.uri)
+                let key = RegistrarBindingKey(aor: aor, contactURI: canonical.text)
                 let instance = address.parameters.first(named: "+sip.instance")?.unquotedValue
+                let entry = ContactEntry(address: address, key: key, requestedExpires: expires, q: q, instance: instance,
+                                         uriText: canonical.isURIText ? canonical.text : nil)
                 if let i = entries.firstIndex(where: { $0.key == key }) {
-                    entries[i] = ContactEntry(address: address, key: key, requestedExpires: expires, q: q, instance: instance)
+                    entries[i] = entry
                 } else {
-                    entries.append(ContactEntry(address: address, key: key, requestedExpires: expires, q: q, instance: instance))
+                    entries.append(entry)
                 }
             }
             contacts = .list(entries)

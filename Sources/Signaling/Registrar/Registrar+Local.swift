@@ -40,7 +40,9 @@ extension Registrar {
             }
             var saved = false
             for (entry, expires) in zip(entries, effective) {
-                let existing = store.binding(entry.key)
+                // What `store.binding(entry.key)` would find, without another look-up: `stored` minus the
+                // expired bindings (just removed) and the evicted ones (never named by the request).
+                let existing = stored.first { $0.key.contactURI == entry.key.contactURI && !$0.isExpired(at: now) }
                 if expires == 0 {
                     if let existing {
                         store.remove(entry.key)
@@ -79,6 +81,9 @@ extension Registrar {
     {
         let limit = configuration.maxContacts
         guard limit > 0, let aor = entries.first?.key.aor else { return [] }
+        // The common case decided without sorting: even if every stored binding stayed and every
+        // contact were new, the limit would hold (and entries alone within it means no 403).
+        if store.storedBindingCount(of: aor) + entries.count <= limit { return [] }
         let live = store.activeBindings(of: aor, now: now)
         var remaining = live.filter { b in !entries.contains { $0.key == b.key } }
         let added = zip(entries, effective).filter { $0.1 > 0 }.count
@@ -105,9 +110,9 @@ extension Registrar {
                      now: RegistrarInstant) -> RegistrarBinding
     {
         var contact = entry.address
-        contact.parameters.removeAll { $0.name.lowercased() == "expires" }
+        contact.parameters.removeAll { [SIPParameter].sameName($0.name, "expires") }
         return RegistrarBinding(
-            key: entry.key, contact: contact.description, callID: request.callID, cseq: request.cseq,
+            key: entry.key, contact: contact.description(uriText: entry.uriText), callID: request.callID, cseq: request.cseq,
             expiresAt: now.adding(seconds: expires), q: entry.q, registeredAt: existing?.registeredAt ?? now,
             updatedAt: now, source: source, socket: socket, nat: nat, path: request.path,
             userAgent: request.userAgent, instance: entry.instance)

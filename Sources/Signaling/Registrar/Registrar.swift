@@ -60,6 +60,14 @@ public struct Registrar: Sendable {
     public mutating func handleRegister(_ message: SIPMessage, from source: RegistrarPeer, socket: LocalSocketRef,
                                         now: RegistrarInstant) -> RegistrarOutput
     {
+        handleRegister(message, topVia: try? message.topVia, from: source, socket: socket, now: now)
+    }
+
+    /// `handleRegister` with the request's top Via already decoded by the caller (the edge's
+    /// stateless path also needs it to address the answer).
+    mutating func handleRegister(_ message: SIPMessage, topVia: SIPVia?, from source: RegistrarPeer,
+                                 socket: LocalSocketRef, now: RegistrarInstant) -> RegistrarOutput
+    {
         // Each header is parsed once here: the request's values feed the NAT tests and the 200.
         let request: RegisterRequest
         do {
@@ -67,7 +75,6 @@ public struct Registrar: Sendable {
         } catch {
             return reject(message, error, nat: NATDetector(tests: configuration.natTests).detect(message, source: source))
         }
-        let topVia = try? message.topVia
         let nat = NATDetector(tests: configuration.natTests).detect(
             firstContact: request.firstContact, topVia: topVia, isRequest: true, source: source)
         switch configuration.domainMode(request.aor.host) {

@@ -11,9 +11,21 @@ public struct RegistrarBindingKey: Sendable, Hashable, Comparable, CustomStringC
     }
 
     /// The key text of a Contact URI.
-    public static func canonicalContact(_ uri: SIPURI) -> String {
+    public static func canonicalContact(_ uri: SIPURI) -> String { canonicalContactText(uri).text }
+
+    /// The key text, and whether it is the URI's own wire text (`uri.description`): hosts are
+    /// almost always written in lowercase (IP addresses always), and then the URI is not copied and
+    /// the caller can reuse the text.
+    static func canonicalContactText(_ uri: SIPURI) -> (text: String, isURIText: Bool) {
+        guard let host = uri.host, !host.text.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 65 && $0 <= 90) }) else {
+            return (uri.description, true)
+        }
+        return (lowercasingHost(uri, host), false)
+    }
+
+    private static func lowercasingHost(_ uri: SIPURI, _ host: SIPHost) -> String {
         var copy = uri
-        if let host = copy.host { copy.host = SIPHost(kind: host.kind, text: host.text.lowercased()) }
+        copy.host = SIPHost(kind: host.kind, text: host.text.lowercased())
         return copy.description
     }
 

@@ -49,27 +49,33 @@ enum RegistrarResponseBuilder {
     /// The tag from parsed values: the hash runs over the CSeq's text (`"<n> <METHOD>"`, empty
     /// when there is none) without building it, so both forms give the same tag.
     static func toTag(callID: String, cseq: UInt32?, method: SIPMethod?, branch: String) -> [UInt8] {
+        // Plain loops over one local (a nested `mix` function capturing the hash cost a context and
+        // generic metadata look-ups per REGISTER).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ b: UInt8) {
-            hash ^= UInt64(b)
-            hash = hash &* 0x100_0000_01b3
-        }
-        for b in callID.utf8 { mix(b) }
+        for b in callID.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
         if let cseq, let method {
-            var digits: [UInt8] = []
-            SIPResponseWriter.appendDecimal(Int(cseq), to: &digits)
-            for b in digits { mix(b) }
-            mix(SIPBytes.sp)
-            for b in method.description.utf8 { mix(b) }
+            // The decimal digits of the CSeq number, most significant first, without an array.
+            var divisor: UInt32 = 1
+            while cseq / divisor >= 10 { divisor &*= 10 }
+            var rest = cseq
+            while true {
+                hash = (hash ^ UInt64(0x30 + rest / divisor)) &* 0x100_0000_01b3
+                rest %= divisor
+                if divisor == 1 { break }
+                divisor /= 10
+            }
+            hash = (hash ^ UInt64(SIPBytes.sp)) &* 0x100_0000_01b3
+            for b in method.description.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
         }
-        for b in branch.utf8 { mix(b) }
+        for b in branch.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
         // 16 hex digits without the generic radix formatter (this runs for every REGISTER).
-        var out = [UInt8](repeating: 0, count: 16)
-        for i in 0..<16 {
-            let nibble = UInt8(truncatingIfNeeded: (hash >> (UInt64(i) * 4)) & 0xF)
-            out[15 - i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+        return [UInt8](unsafeUninitializedCapacity: 16) { out, count in
+            for i in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: (hash >> (UInt64(i) * 4)) & 0xF)
+                out[15 - i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+            }
+            count = 16
         }
-        return out
     }
 }
 
