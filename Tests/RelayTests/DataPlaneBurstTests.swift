@@ -75,6 +75,10 @@ import Testing
         // How many packets share a batch depends on scheduling (a loaded machine may wake per packet), so only
         // the bound is checked here; batching efficiency is a benchmark figure, not a test.
         #expect(totals.batches > 0)
-        if engine == .uring && buffers == 16 { #expect(totals.bufferShortages > 0 && totals.rearms > 0) }
+        // With 16 buffers the worker usually runs short (ENOBUFS ends the multishot receive) and must re-arm.
+        // Whether it does in a given run depends on scheduling: a worker on a free core that keeps up with the
+        // sender never holds 16 datagrams at once (seen once in CI). The guarantee checked above holds either
+        // way: nothing lost, nothing corrupted; when a shortage happened, the receive was re-armed.
+        if engine == .uring && buffers == 16 && totals.bufferShortages > 0 { #expect(totals.rearms > 0) }
     }
 }
