@@ -63,20 +63,15 @@ final class NFTablesSocket {
         if code != 0 { throw KernelForwarderError.from(code, operation: "update elements of table ip/ip6 \(table)") }
     }
 
-    /// The `leg_mark` elements of one family's table, with their counters.
+    /// The `leg_mark` elements of one family's table, with their counters (`forEachLeg`, collected).
     func legs(table: String, family: Families) throws(KernelForwarderError) -> [tdm_nft_leg] {
-        var pointer: UnsafeMutablePointer<tdm_nft_leg>?
-        var count = 0
-        let code = tdm_nft_dump_legs(handle, table, family.rawValue, &pointer, &count)
-        defer { tdm_nft_free(pointer) }
-        if code != 0 {
-            throw KernelForwarderError.from(code, operation: "dump \(TDM_NFT_LEG_MAP) of table \(family) \(table)")
-        }
-        guard let pointer else { return [] }
-        return Array(UnsafeBufferPointer(start: pointer, count: count))
+        var result: [tdm_nft_leg] = []
+        _ = try forEachLeg(table: table, family: family) { result.append($0) }
+        return result
     }
 
-    /// The same dump as `legs`, handed to `body` straight from the C buffer (no copy); returns the element count.
+    /// One dump of `leg_mark`, each element handed to `body` straight from the C buffer (no copy); returns the
+    /// element count.
     func forEachLeg(table: String, family: Families,
                     _ body: (tdm_nft_leg) -> Void) throws(KernelForwarderError) -> Int {
         var pointer: UnsafeMutablePointer<tdm_nft_leg>?
