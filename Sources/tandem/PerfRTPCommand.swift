@@ -24,6 +24,9 @@ struct PerfRTPCommand: ParsableCommand {
     var localAddress: String = "127.0.0.1"
     @Option(name: .customLong("relay-core"), help: "CPU core the relay and its kernel forwarding run on, for its busy time.")
     var relayCore: Int?
+    @Option(name: .customLong("generator-engine"),
+            help: "How the generator moves packets: auto (io_uring when available), uring or epoll.")
+    var generatorEngine: RTPGeneratorEngine = .auto
     @Flag(help: "Print the report as JSON.") var json = false
     @Option(name: .customLong("slow-log"),
             help: "Write the measured packets slower than --slow-log-us to FILE as CSV (send time, latency, stream).")
@@ -61,6 +64,7 @@ struct PerfRTPCommand: ParsableCommand {
         c.relayPID = relayPID
         c.relayCore = relayCore
         c.warmupSeconds = warmup
+        c.generatorEngine = generatorEngine
         if slowLog != nil { c.slowPacketThresholdMicroseconds = max(1, slowLogUs) }
         if let problem = c.validationError() { throw ValidationError(problem) }
         if findMax {
@@ -108,6 +112,8 @@ struct PerfRTPCommand: ParsableCommand {
         print(json ? try PerfJSON.encode(result) : result.text())
     }
 }
+
+extension RTPGeneratorEngine: ExpressibleByArgument {}
 
 /// Reports as pretty JSON with stable key order.
 enum PerfJSON {

@@ -1,14 +1,15 @@
 import Testing
 @testable import Perf
 
-/// The whole generator (ng setup, paced sendmmsg, recvmmsg with kernel timestamps, accounting, teardown) against
-/// the in-process `FakeNGRelay`: 2 calls for 1 s.
+/// The whole generator (ng setup, paced sends, receives with kernel timestamps, accounting, teardown) against
+/// the in-process `FakeNGRelay`: 2 calls for 1 s, with each engine.
 @Suite struct GeneratorEndToEndTests {
-    @Test(.timeLimit(.minutes(1)))
-    func twoCallsForOneSecond() throws {
+    @Test(.timeLimit(.minutes(1)), arguments: [RTPGeneratorEngine.epoll, .uring])
+    func twoCallsForOneSecond(engine: RTPGeneratorEngine) throws {
         let relay = try FakeNGRelay()
         defer { relay.stop() }
         var c = RTPLoadConfiguration(relay: relay.endpoint)
+        c.generatorEngine = engine
         c.calls = 2
         c.durationSeconds = 1
         c.drainMilliseconds = 300
@@ -21,6 +22,28 @@ import Testing
         #expect(report.latencyP50Microseconds > 0 && report.latencyMaxMicroseconds < 1_000_000)
         #expect(report.teardownErrors == 0)
         #expect(report.slowPackets == nil)  // not asked for
+        #expect(report.generatorEngine == engine)
+    }
+
+    /// io_uring engine with a warm-up before the measured phase (the receives are armed once for both): every
+    /// packet is accounted exactly once.
+    @Test(.timeLimit(.minutes(1)))
+    func uringEngineAccountsEveryPacketAcrossWarmup() throws {
+        let relay = try FakeNGRelay()
+        defer { relay.stop() }
+        var c = RTPLoadConfiguration(relay: relay.endpoint)
+        c.generatorEngine = .uring
+        c.calls = 1
+        c.rate = 10_000
+        c.warmupSeconds = 0.3
+        c.durationSeconds = 0.5
+        c.drainMilliseconds = 300
+        let report = try RTPLoadGenerator(configuration: c).run()
+        #expect(report.generatorEngine == .uring)
+        #expect(report.sent > 2500)
+        #expect(report.sendErrors == 0)
+        #expect(report.lost == 0 && report.duplicates == 0 && report.misrouted == 0 && report.foreign == 0)
+        #expect(report.delivered == report.sent)
     }
 
     /// With a 1 µs threshold every measured packet is "slow": the list has them all, each with its stream.

@@ -15,12 +15,29 @@ import Glibc
         return (fd, local, LocalSocket(interface: InterfaceID(0), address: loopback, port: local.port))
     }
 
-    /// A free loopback port (bound once with port 0 and closed again).
+    /// A free loopback port; see `freePorts(_:)`.
     static func freePort() throws -> UInt16 {
-        let any = try #require(SocketEndpoint(address: "127.0.0.1", port: 0))
-        let fd = try UDPSocket.bind(any, bufferBytes: nil)
-        defer { close(fd) }
-        return try #require(UDPSocket.localEndpoint(of: fd)).port
+        try freePorts(1)[0]
+    }
+
+    /// `count` distinct free loopback ports, all held bound while they are picked and closed together at the end.
+    /// Why not port 0 twice: two ephemeral binds in a row can return the same port (a CI run once failed with
+    /// EADDRINUSE when the executor bound both), and a port in the ephemeral range can be handed to any other socket
+    /// on the box before the test binds it again. So the ports come from 20000–29999, below Linux's default
+    /// `ip_local_port_range`, starting at a random offset.
+    static func freePorts(_ count: Int) throws -> [UInt16] {
+        var held: [Int32] = []
+        defer { for fd in held { close(fd) } }
+        var ports: [UInt16] = []
+        var candidate = UInt16.random(in: 20000...29999)
+        for _ in 0..<10_000 where ports.count < count {
+            candidate = candidate >= 29999 ? 20000 : candidate + 1
+            guard let fd = try? UDPSocket.bind(.ipv4(127, 0, 0, 1, port: candidate), bufferBytes: nil) else { continue }
+            held.append(fd)
+            ports.append(candidate)
+        }
+        try #require(ports.count == count)
+        return ports
     }
 
     static func readable(_ fd: Int32, timeoutMs: Int32) -> Bool {
@@ -108,8 +125,9 @@ import Glibc
     func executorReusesAFreedPortsSocketAndItForwards(engine: IOEngineKind) throws {
         let plane = try DataPlaneHarness.makePlane(engine)
         let executor = DataPlaneExecutor(dataPlane: plane)
-        let a = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: try Self.freePort())
-        let b = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: try Self.freePort())
+        let ports = try Self.freePorts(2)
+        let a = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: ports[0])
+        let b = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: ports[1])
         #expect(executor.execute([.openPort(a), .openPort(b)], callID: "one").isEmpty)
         _ = executor.execute([.closePort(a), .closePort(b)], callID: "one")
         #expect(executor.openSocketCount == 0 && executor.keptSocketCount == 2)
@@ -157,8 +175,9 @@ import Glibc
         defer { plane.stop() }
         let executor = DataPlaneExecutor(dataPlane: plane)
         executor.descriptorBudget = 1
-        let a = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: try Self.freePort())
-        let b = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: try Self.freePort())
+        let ports = try Self.freePorts(2)
+        let a = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: ports[0])
+        let b = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: ports[1])
         #expect(executor.execute([.openPort(a), .openPort(b)], callID: "one").isEmpty)
         _ = executor.execute([.closePort(a)], callID: "one")  // b still open: budget reached, a is closed
         #expect(executor.keptSocketCount == 0)

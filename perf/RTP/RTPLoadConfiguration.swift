@@ -26,6 +26,8 @@ public struct RTPLoadConfiguration: Sendable {
     public var setupWindow: Int = 16
     public var ngTimeoutMilliseconds: Int = 3000
     public var socketBufferBytes: Int = 512 * 1024
+    /// How the generator moves packets; `auto` prefers io_uring (see `RTPGeneratorEngine`).
+    public var generatorEngine: RTPGeneratorEngine = .auto
     /// List measured packets slower than this many microseconds in the report's `slowPackets` (0: off).
     public var slowPacketThresholdMicroseconds: Int = 0
 

@@ -38,7 +38,15 @@ public struct RTPLoadGenerator: Sendable {
         }
         // Streams of failed calls are idle; the rate is spread over the streams that exist.
         let rate = configuration.targetRate
-        let loop = RTPMediaLoop(calls: calls, rate: rate, runID: UInt32.random(in: 0...UInt32.max))
+        let uring: RTPUringIO?
+        do {
+            uring = configuration.generatorEngine == .epoll ? nil
+                : try RTPUringIO(packetLength: RTPPacketWriter.headerLength + configuration.payloadSize, rate: rate)
+        } catch {
+            if configuration.generatorEngine == .uring { throw RunError(description: "--generator-engine uring: \(error)") }
+            uring = nil
+        }
+        let loop = RTPMediaLoop(calls: calls, rate: rate, runID: UInt32.random(in: 0...UInt32.max), uring: uring)
         if configuration.warmupSeconds > 0 {
             _ = loop.run(sendNanoseconds: UInt64(configuration.warmupSeconds * 1e9), drainNanoseconds: 0, progress: progress)
         }
@@ -73,6 +81,7 @@ public struct RTPLoadGenerator: Sendable {
                 report.relayForwardingPercentPer10kPps = report.sentPps > 0 ? forwarding * 100 / (report.sentPps / 10_000) : nil
             }
         }
+        report.generatorEngine = uring == nil ? .epoll : .uring
         report.latencyDistribution = LatencyDistribution(nanoseconds: loop.tally.latency)
         if configuration.slowPacketThresholdMicroseconds > 0 { report.slowPackets = loop.tally.slowPackets }
         return report

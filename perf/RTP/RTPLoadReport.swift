@@ -48,6 +48,8 @@ public struct RTPLoadReport: Sendable, Codable {
     /// Measured packets slower than `--slow-log-us` (empty unless asked), for `--slow-log FILE`.
     public var slowPackets: [SlowPacket]? = nil
     public var generatorCPUCores: Double
+    /// The engine the generator used (`auto` resolved), nil in reports of older builds.
+    public var generatorEngine: RTPGeneratorEngine? = nil
     /// True when the figures describe the generator, not the relay.
     public var generatorBound: Bool
     public var generatorBoundReason: String?
@@ -67,7 +69,7 @@ public struct RTPLoadReport: Sendable, Codable {
         lines.append("latency us p50 \(f(latencyP50Microseconds)) p99 \(f(latencyP99Microseconds)) " +
                      "p99.9 \(f(latencyP999Microseconds)) max \(f(latencyMaxMicroseconds)); " +
                      "jitter us mean \(f(jitterMeanMicroseconds)) max \(f(jitterMaxMicroseconds))")
-        var cpu = "generator CPU \(f(generatorCPUCores * 100))%"
+        var cpu = "generator CPU \(f(generatorCPUCores * 100))%" + (generatorEngine.map { " (\($0.rawValue))" } ?? "")
         if let r = relayCPUCores { cpu += ", relay CPU \(f(r * 100))%" }
         if let p = relayCPUPercentPer10kPps { cpu += " (\(f(p, 2))% of a core per 10k pps)" }
         if let b = relayCoreBusy { cpu += ", relay core busy \(f(b * 100))%" }

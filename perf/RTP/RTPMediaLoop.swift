@@ -3,8 +3,8 @@ import Glibc
 #endif
 import CShims
 
-/// The sending and receiving half of a run, on the calling thread: paced sends with sendmmsg, receives with
-/// epoll + recvmmsg and kernel timestamps, all accounted in a `DeliveryTally`.
+/// The sending and receiving half of a run, on the calling thread: paced sends and receives with kernel timestamps,
+/// through io_uring (`RTPUringIO`) or with sendmmsg and epoll + recvmmsg, all accounted in a `DeliveryTally`.
 ///
 /// Pacing is global: packet k of the run is due at k / rate seconds and goes to active stream k mod S, so every
 /// stream gets rate / S and the load is spread evenly rather than in per-call bursts. When the loop falls more
@@ -23,7 +23,10 @@ final class RTPMediaLoop {
     private var cursor = 0
 
     var tally: DeliveryTally
-    private(set) var sentPerStream: [UInt64]
+    /// Packets handed to the kernel per stream (their sequence numbers are used up), failed sends included.
+    private var issuedPerStream: [UInt64]
+    /// Sends the kernel failed per stream (io_uring reports them after the packet's sequence number was used).
+    private var failedPerStream: [UInt64]
     private var rtpSequence: [UInt16]
     private(set) var sendErrors: UInt64 = 0
     private(set) var skipped: UInt64 = 0
@@ -38,15 +41,20 @@ final class RTPMediaLoop {
     private var receiveLengths = [UInt32](repeating: 0, count: batch)
     private var receiveTimes = [UInt64](repeating: 0, count: batch)
 
-    init(calls: RTPCallSet, rate: Double, runID: UInt32) {
+    /// The io_uring engine, or nil for sendmmsg + epoll.
+    private let uring: RTPUringIO?
+
+    init(calls: RTPCallSet, rate: Double, runID: UInt32, uring: RTPUringIO? = nil) {
         self.calls = calls
+        self.uring = uring
         self.rate = rate
         let configuration = calls.configuration
         packetLength = RTPPacketWriter.headerLength + configuration.payloadSize
         rtpTimestampStep = UInt32(clamping: 8 * configuration.ptimeMilliseconds)
         let streams = configuration.streamCount
         tally = DeliveryTally(runID: runID, streamCount: streams)
-        sentPerStream = Array(repeating: 0, count: streams)
+        issuedPerStream = Array(repeating: 0, count: streams)
+        failedPerStream = Array(repeating: 0, count: streams)
         rtpSequence = (0..<streams).map { _ in UInt16.random(in: 0...UInt16.max) }
         for s in 0..<streams where calls.destinations[s] != nil { activeStreams.append(s) }
         sendBuffer = .allocate(byteCount: packetLength * RTPMediaLoop.batch, alignment: 16)
@@ -63,16 +71,23 @@ final class RTPMediaLoop {
         receiveBuffer.deallocate()
     }
 
-    var sent: UInt64 { sentPerStream.reduce(0, +) }
+    /// Packets the kernel accepted per stream.
+    var sentPerStream: [UInt64] { zip(issuedPerStream, failedPerStream).map { $0 &- $1 } }
+    var sent: UInt64 { issuedPerStream.reduce(0, +) &- failedPerStream.reduce(0, +) }
 
     /// Sends for `sendNanoseconds`, then receives for up to `drainNanoseconds` more (or until all arrived).
     /// Returns the actual sending time in nanoseconds.
     func run(sendNanoseconds: UInt64, drainNanoseconds: UInt64,
              progress: (@Sendable (LoadProgress) -> Void)? = nil) -> UInt64 {
-        let epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epfd >= 0 else { return 0 }
-        defer { close(epfd) }
-        for (endpoint, socket) in calls.sockets.enumerated() { _ = tdm_epoll_add(epfd, socket.fd, UInt64(endpoint)) }
+        var epfd: Int32 = -1
+        if let uring {
+            uring.armOnce(sockets: calls.sockets.map(\.fd))
+        } else {
+            epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+            guard epfd >= 0 else { return 0 }
+            for (endpoint, socket) in calls.sockets.enumerated() { _ = tdm_epoll_add(epfd, socket.fd, UInt64(endpoint)) }
+        }
+        defer { if epfd >= 0 { close(epfd) } }
         var tags = [UInt64](repeating: 0, count: 256)
         _ = tdp_set_timer_slack_ns(1000)
         let start = tdp_monotonic_ns()
@@ -116,8 +131,12 @@ final class RTPMediaLoop {
                 let untilDue = nextDue > now ? nextDue - now : 0
                 wait = min(wait, max(RTPMediaLoop.pacingTickNanoseconds, untilDue))
             }
-            let n = tags.withUnsafeMutableBufferPointer { tdp_epoll_wait_ns(epfd, $0.baseAddress, 256, wait) }
-            for i in 0..<max(0, Int(n)) { drain(endpoint: Int(tags[i])) }
+            if let uring {
+                receive(uring.wait(timeoutNanoseconds: wait), from: uring)
+            } else {
+                let n = tags.withUnsafeMutableBufferPointer { tdp_epoll_wait_ns(epfd, $0.baseAddress, 256, wait) }
+                for i in 0..<max(0, Int(n)) { drain(endpoint: Int(tags[i])) }
+            }
         }
         return (finishedSending == 0 ? tdp_monotonic_ns() : finishedSending) - start
     }
@@ -141,7 +160,7 @@ final class RTPMediaLoop {
         while remaining > 0 {
             let n = min(remaining, RTPMediaLoop.batch)
             let now = tdp_realtime_ns()
-            let firstSequence = sentPerStream[stream]
+            let firstSequence = issuedPerStream[stream]
             for i in 0..<n {
                 let packet = UnsafeMutableRawBufferPointer(rebasing: sendBuffer[(i * packetLength)..<((i + 1) * packetLength)])
                 let seq = rtpSequence[stream] &+ UInt16(truncatingIfNeeded: i)
@@ -150,16 +169,38 @@ final class RTPMediaLoop {
                                       stamp: PayloadStamp(runID: tally.runID, streamID: UInt32(stream),
                                                           sequence: firstSequence + UInt64(i), sendTimeNanoseconds: now))
             }
-            let rc = sendLengths.withUnsafeBufferPointer { lengths in
-                tdp_send_batch(fd, destination.addressBigEndian, destination.portBigEndian,
-                               sendBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), packetLength,
-                               lengths.baseAddress, UInt32(n))
+            let base = sendBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let done = sendLengths.withUnsafeBufferPointer { lengths in
+                if let uring {
+                    return uring.send(fd: fd, to: destination, base: base, stride: packetLength,
+                                      lengths: lengths.baseAddress!, count: n, stream: stream)
+                }
+                let rc = tdp_send_batch(fd, destination.addressBigEndian, destination.portBigEndian, base, packetLength,
+                                        lengths.baseAddress, UInt32(n))
+                return rc > 0 ? Int(rc) : 0
             }
-            let done = rc > 0 ? Int(rc) : 0
-            sentPerStream[stream] += UInt64(done)
+            issuedPerStream[stream] += UInt64(done)
             rtpSequence[stream] = rtpSequence[stream] &+ UInt16(truncatingIfNeeded: done)
             if done < n { sendErrors += UInt64(n - done) }
             remaining -= n
+        }
+    }
+
+    /// Accounts the completions of one io_uring wait: datagrams into the tally, failed sends as send errors.
+    private func receive(_ count: Int, from uring: RTPUringIO) {
+        for i in 0..<count {
+            let event = uring.events[i]
+            let tag = Int(event.tag)
+            if event.kind == 1 {
+                sendErrors += 1
+                if tag < failedPerStream.count { failedPerStream[tag] += 1 }
+                continue
+            }
+            guard tag < calls.sockets.count, let payload = event.payload else { continue }
+            let datagram = UnsafeRawBufferPointer(start: payload, count: Int(event.length))
+            if tally.record(datagram: datagram, at: tag, receiveNanoseconds: event.rx_ns) == .delivered {
+                deliveredCount += 1
+            }
         }
     }
 
