@@ -28,6 +28,8 @@ struct tdp_uring_gen {
     unsigned *rearm;
     unsigned rearm_count;
     uint64_t rearms;
+    uint64_t stopped;
+    int last_stop_error;
     /* Send side. */
     uint8_t *slot_data;
     unsigned slot_count, slot_bytes;
@@ -148,6 +150,10 @@ tdp_uring_gen *tdp_uring_gen_create(unsigned send_slots, unsigned slot_bytes, un
 }
 
 uint64_t tdp_uring_gen_rearms(const tdp_uring_gen *g) { return g->rearms; }
+uint64_t tdp_uring_gen_stopped(const tdp_uring_gen *g, int *last_error) {
+    *last_error = g->last_stop_error;
+    return g->stopped;
+}
 
 static int gen_arm_index(tdp_uring_gen *g, unsigned index) {
     struct io_uring_sqe *sqe = gen_sqe(g);
@@ -267,9 +273,17 @@ int tdp_uring_gen_wait(tdp_uring_gen *g, uint64_t timeout_ns, tdp_uring_event *e
                 produced++;
             }
         }
-        if (!more && (cqe->res >= 0 || cqe->res == -ENOBUFS)) {
-            if (cqe->res == -ENOBUFS) g->rearms++;
-            g->rearm[g->rearm_count++] = index;
+        if (!more) {
+            /* A multishot receive ends when buffers ran out (ENOBUFS), when the kernel could not post its CQE, or on
+             * an error. Only a closed socket stays unarmed; anything else would silently stop one stream. */
+            int res = cqe->res;
+            if (res == -ENOBUFS) {
+                g->rearms++;
+            } else if (res < 0) {
+                g->stopped++;
+                g->last_stop_error = -res;
+            }
+            if (res != -ECANCELED && res != -EBADF && res != -ENOTSOCK) g->rearm[g->rearm_count++] = index;
         }
     }
     io_uring_cq_advance(&g->ring, seen);

@@ -82,6 +82,10 @@ public struct RTPLoadGenerator: Sendable {
             }
         }
         report.generatorEngine = uring == nil ? .epoll : .uring
+        if let uring {
+            report.generatorReceiveRearms = uring.rearms
+            report.generatorReceiveErrors = uring.receiveErrors.count
+        }
         report.latencyDistribution = LatencyDistribution(nanoseconds: loop.tally.latency)
         if configuration.slowPacketThresholdMicroseconds > 0 { report.slowPackets = loop.tally.slowPackets }
         return report

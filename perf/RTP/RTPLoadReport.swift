@@ -50,6 +50,9 @@ public struct RTPLoadReport: Sendable, Codable {
     public var generatorCPUCores: Double
     /// The engine the generator used (`auto` resolved), nil in reports of older builds.
     public var generatorEngine: RTPGeneratorEngine? = nil
+    /// io_uring engine: receives re-armed because its buffers ran out, and receives that ended with an error.
+    public var generatorReceiveRearms: UInt64? = nil
+    public var generatorReceiveErrors: UInt64? = nil
     /// True when the figures describe the generator, not the relay.
     public var generatorBound: Bool
     public var generatorBoundReason: String?
@@ -70,6 +73,8 @@ public struct RTPLoadReport: Sendable, Codable {
                      "p99.9 \(f(latencyP999Microseconds)) max \(f(latencyMaxMicroseconds)); " +
                      "jitter us mean \(f(jitterMeanMicroseconds)) max \(f(jitterMaxMicroseconds))")
         var cpu = "generator CPU \(f(generatorCPUCores * 100))%" + (generatorEngine.map { " (\($0.rawValue))" } ?? "")
+        if let r = generatorReceiveRearms, r > 0 { cpu += ", receive re-arms \(r)" }
+        if let e = generatorReceiveErrors, e > 0 { cpu += ", receive errors \(e)" }
         if let r = relayCPUCores { cpu += ", relay CPU \(f(r * 100))%" }
         if let p = relayCPUPercentPer10kPps { cpu += " (\(f(p, 2))% of a core per 10k pps)" }
         if let b = relayCoreBusy { cpu += ", relay core busy \(f(b * 100))%" }

@@ -57,6 +57,13 @@ final class RTPUringIO {
 
     /// Receives re-armed because every buffer was in use.
     var rearms: UInt64 { tdp_uring_gen_rearms(generator) }
+
+    /// Receives that ended with another error (re-armed unless the socket was closed) and the last errno.
+    var receiveErrors: (count: UInt64, lastErrno: Int32) {
+        var last: Int32 = 0
+        let count = tdp_uring_gen_stopped(generator, &last)
+        return (count, last)
+    }
 }
 
 /// io_uring could not be used by the generator (the kernel lacks it, `kernel.io_uring_disabled`, seccomp).

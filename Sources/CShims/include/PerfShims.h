@@ -97,5 +97,7 @@ int tdp_uring_gen_wait(tdp_uring_gen *g, uint64_t timeout_ns, tdp_uring_event *e
 
 /** Multishot receives re-armed because buffers ran out (ENOBUFS): a sign that `buffers` is too small. */
 uint64_t tdp_uring_gen_rearms(const tdp_uring_gen *g);
+/** Receives that ended with an error other than ENOBUFS (re-armed unless the socket is gone), and the last errno. */
+uint64_t tdp_uring_gen_stopped(const tdp_uring_gen *g, int *last_error);
 
 #endif
