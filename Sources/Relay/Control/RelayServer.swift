@@ -338,16 +338,20 @@ public final class RelayServer: @unchecked Sendable {
         publish(withSessions: true)
     }
 
+    /// Call and branch ends stay operator-visible at `info` (rtpengine logs a call's end at its default level
+    /// too); the metadata is built only when the level logs, from the strings as they are (no interpolation).
     private func log(_ event: SessionEvent) {
         switch event {
         case .callEnded(let callID, let reason):
             if reason == .deleted {
-                logger.info("call ended", metadata: ["call_id": "\(callID)", "reason": "\(reason.rawValue)"])
+                guard logger.logLevel <= .info else { return }
+                logger.info("call ended", metadata: ["call_id": .string(callID), "reason": .string(reason.rawValue)])
             } else {
-                logger.notice("call timed out", metadata: ["call_id": "\(callID)", "reason": "\(reason.rawValue)"])
+                logger.notice("call timed out", metadata: ["call_id": .string(callID), "reason": .string(reason.rawValue)])
             }
         case .branchEnded(let callID, let tags, let reason):
-            logger.info("branch ended", metadata: ["call_id": "\(callID)", "tags": "\(tags)", "reason": "\(reason.rawValue)"])
+            guard logger.logLevel <= .info else { return }
+            logger.info("branch ended", metadata: ["call_id": .string(callID), "tags": "\(tags)", "reason": .string(reason.rawValue)])
         }
     }
 
