@@ -41,6 +41,8 @@ public final class RelayServer: @unchecked Sendable {
     let iceAgent = ICELiteAgent()
     /// Replies waiting for the workers to apply their commands (control thread only).
     private var pending = NGPendingReplies()
+    /// The kernel status behind `handler.statisticsExtra` (nil: not built yet).
+    private var publishedKernelStatus: KernelOffloadStatus?
 
     /// Validates the options, raises the descriptor limit, starts the data plane, binds the ng and metrics
     /// sockets and starts the control thread.
@@ -360,7 +362,11 @@ public final class RelayServer: @unchecked Sendable {
         let sessions = withSessions ? handler.sessions.statistics() : nil
         let kernelStatus = handler.executor.kernelStatus
         let iceCounters = iceAgent.counters
-        handler.statisticsExtra = ["kernel": .dict(RelayServer.statistics(kernelStatus))]
+        // Rebuilt only when it changed: publish runs after every ng batch, the dictionary is read by `statistics`.
+        if kernelStatus != publishedKernelStatus {
+            publishedKernelStatus = kernelStatus
+            handler.statisticsExtra = ["kernel": .dict(RelayServer.statistics(kernelStatus))]
+        }
         metrics.state.withLock { state in
             state.commands = counters
             state.kernel = kernelStatus
