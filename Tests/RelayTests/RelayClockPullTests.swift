@@ -120,7 +120,7 @@ import Testing
         for second in 1...3 as ClosedRange<Int64> { handler.executor.receive(on: streamA, at: F.at(second)) }
 
         _ = handler.process(["command": .text("query"), "call-id": .text("call-1")], at: F.at(4))
-        #expect(Self.rtpPackets(handler.pendingExtra) == 3)
+        #expect(Self.rtpPackets(handler.pendingExtra.dictionary) == 3)
         let snapshot = try handler.sessions.query(callID: "call-1")
         let stream = try #require(snapshot.monologues.first { $0.tag == "A" }?.medias.first?.streams.first { $0.id == streamA })
         #expect(stream.learnedEndpoint == F.endpoint("198.18.5.5", 41000))
@@ -129,7 +129,7 @@ import Testing
         handler.executor.receive(on: streamA, at: F.at(5))
         handler.executor.receive(on: streamA, at: F.at(6))
         _ = handler.process(["command": .text("delete"), "call-id": .text("call-1")], at: F.at(7))
-        #expect(Self.rtpPackets(handler.pendingExtra) == 5)
+        #expect(Self.rtpPackets(handler.pendingExtra.dictionary) == 5)
         #expect(handler.executor.fullWalks == 0)
     }
 

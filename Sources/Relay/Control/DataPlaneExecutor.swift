@@ -263,63 +263,69 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             pendingTickets[ticket.worker] = ticket
         }
         lastForwarding[socket] = nil
-        rtcpDemux[socket] = nil
+        if !rtcpDemux.isEmpty { rtcpDemux[socket] = nil }
         unsettled[socket] = nil
         if let key = socketCall.removeValue(forKey: socket), let entry = callWorkers[key] {
             callWorkers[key] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
         }
     }
 
+    /// Both legs of a rule; a leg at a time, without building an array of legs per rule (issue 3).
     private func apply(_ rule: ForwardingRule, previous: ForwardingRule?) {
-        let legs = [(rule.a, rule.b, previous?.a), (rule.b, rule.a, previous?.b)]
-        for (leg, other, before) in legs {
-            if leg.muxed && rule.kind == .rtcp {
-                // One-sided mux: this side's RTCP arrives on its RTP socket and must leave from the other side's
-                // RTCP socket. Both muxed: the RTP rule covers everything.
-                if !other.muxed { setRTCPDemux(of: leg.local, to: other.local) }
-                continue
-            }
-            mediaStreams[leg.stream] = leg.local
-            guard streams[leg.local] != nil, let peer = streams[other.local] else { continue }
-            let forwarding = Forwarding(
-                peer: peer, advertised: leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
-                flags: DataPlaneExecutor.flags(leg.learning),
-                resetLearning: before != nil && before?.destination != leg.destination)
-            send(forwarding, to: leg.local)
+        apply(rule.a, other: rule.b, before: previous?.a, kind: rule.kind)
+        apply(rule.b, other: rule.a, before: previous?.b, kind: rule.kind)
+    }
+
+    private func apply(_ leg: ForwardingLeg, other: ForwardingLeg, before: ForwardingLeg?, kind: StreamKind) {
+        if leg.muxed && kind == .rtcp {
+            // One-sided mux: this side's RTCP arrives on its RTP socket and must leave from the other side's
+            // RTCP socket. Both muxed: the RTP rule covers everything.
+            if !other.muxed { setRTCPDemux(of: leg.local, to: other.local) }
+            return
         }
+        mediaStreams[leg.stream] = leg.local
+        guard let id = streams[leg.local], let peer = streams[other.local] else { return }
+        let forwarding = Forwarding(
+            peer: peer, advertised: leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
+            flags: DataPlaneExecutor.flags(leg.learning),
+            resetLearning: before != nil && before?.destination != leg.destination)
+        send(forwarding, to: leg.local, stream: id)
     }
 
     private func detach(_ rule: ForwardingRule) {
-        for (leg, other) in [(rule.a, rule.b), (rule.b, rule.a)] {
-            if leg.muxed && rule.kind == .rtcp {
-                if !other.muxed, rtcpDemux[leg.local] == other.local { setRTCPDemux(of: leg.local, to: nil) }
-                continue
-            }
-            mediaStreams[leg.stream] = nil
-            lastReported[leg.stream] = nil
-            kernelCarry[leg.stream] = nil
-            guard streams[leg.local] != nil else { continue }
-            send(Forwarding(), to: leg.local)
+        detach(rule.a, other: rule.b, kind: rule.kind)
+        detach(rule.b, other: rule.a, kind: rule.kind)
+    }
+
+    private func detach(_ leg: ForwardingLeg, other: ForwardingLeg, kind: StreamKind) {
+        if leg.muxed && kind == .rtcp {
+            if !other.muxed, rtcpDemux[leg.local] == other.local { setRTCPDemux(of: leg.local, to: nil) }
+            return
         }
+        mediaStreams[leg.stream] = nil
+        if !lastReported.isEmpty { lastReported[leg.stream] = nil }
+        if !kernelCarry.isEmpty { kernelCarry[leg.stream] = nil }
+        guard let id = streams[leg.local] else { return }
+        send(Forwarding(), to: leg.local, stream: id)
     }
 
     /// Sets (or clears) where a muxed socket's RTCP leaves from and re-sends its entry when it has one.
     private func setRTCPDemux(of muxed: LocalSocket, to target: LocalSocket?) {
         guard rtcpDemux[muxed] != target else { return }
         rtcpDemux[muxed] = target
-        guard var forwarding = lastForwarding[muxed] else { return }
+        guard var forwarding = lastForwarding[muxed], let id = streams[muxed] else { return }
         forwarding.resetLearning = false
-        send(forwarding, to: muxed)
+        send(forwarding, to: muxed, stream: id)
     }
 
-    /// Queues `forwarding` (plus the socket's current RTCP demux target) for the socket's stream.
-    private func send(_ forwarding: Forwarding, to socket: LocalSocket) {
-        guard let id = streams[socket] else { return }
+    /// Queues `forwarding` (plus the socket's current RTCP demux target) for the socket's stream `id`.
+    private func send(_ forwarding: Forwarding, to socket: LocalSocket, stream id: StreamID) {
         var stored = forwarding
         stored.resetLearning = false
         lastForwarding[socket] = stored
         var entry = forwarding
-        entry.rtcpPeer = rtcpDemux[socket].flatMap { streams[$0] }
+        // Demux targets exist only with one-sided rtcp-mux: skip the lookup (a hash) when there are none.
+        entry.rtcpPeer = rtcpDemux.isEmpty ? nil : rtcpDemux[socket].flatMap { streams[$0] }
         do {
             let ticket = try dataPlane.updateForwarding(id, entry)
             pendingTickets[ticket.worker] = ticket

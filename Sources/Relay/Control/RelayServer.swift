@@ -41,6 +41,8 @@ public final class RelayServer: @unchecked Sendable {
     let iceAgent = ICELiteAgent()
     /// Replies waiting for the workers to apply their commands (control thread only).
     private var pending = NGPendingReplies()
+    /// The kernel status behind `handler.statisticsExtra` (nil: not built yet).
+    private var publishedKernelStatus: KernelOffloadStatus?
 
     /// Validates the options, raises the descriptor limit, starts the data plane, binds the ng and metrics
     /// sockets and starts the control thread.
@@ -338,16 +340,20 @@ public final class RelayServer: @unchecked Sendable {
         publish(withSessions: true)
     }
 
+    /// Call and branch ends stay operator-visible at `info` (rtpengine logs a call's end at its default level
+    /// too); the metadata is built only when the level logs, from the strings as they are (no interpolation).
     private func log(_ event: SessionEvent) {
         switch event {
         case .callEnded(let callID, let reason):
             if reason == .deleted {
-                logger.info("call ended", metadata: ["call_id": "\(callID)", "reason": "\(reason.rawValue)"])
+                guard logger.logLevel <= .info else { return }
+                logger.info("call ended", metadata: ["call_id": .string(callID), "reason": .string(reason.rawValue)])
             } else {
-                logger.notice("call timed out", metadata: ["call_id": "\(callID)", "reason": "\(reason.rawValue)"])
+                logger.notice("call timed out", metadata: ["call_id": .string(callID), "reason": .string(reason.rawValue)])
             }
         case .branchEnded(let callID, let tags, let reason):
-            logger.info("branch ended", metadata: ["call_id": "\(callID)", "tags": "\(tags)", "reason": "\(reason.rawValue)"])
+            guard logger.logLevel <= .info else { return }
+            logger.info("branch ended", metadata: ["call_id": .string(callID), "tags": "\(tags)", "reason": .string(reason.rawValue)])
         }
     }
 
@@ -356,7 +362,11 @@ public final class RelayServer: @unchecked Sendable {
         let sessions = withSessions ? handler.sessions.statistics() : nil
         let kernelStatus = handler.executor.kernelStatus
         let iceCounters = iceAgent.counters
-        handler.statisticsExtra = ["kernel": .dict(RelayServer.statistics(kernelStatus))]
+        // Rebuilt only when it changed: publish runs after every ng batch, the dictionary is read by `statistics`.
+        if kernelStatus != publishedKernelStatus {
+            publishedKernelStatus = kernelStatus
+            handler.statisticsExtra = ["kernel": .dict(RelayServer.statistics(kernelStatus))]
+        }
         metrics.state.withLock { state in
             state.commands = counters
             state.kernel = kernelStatus

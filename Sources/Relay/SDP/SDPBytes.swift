@@ -13,6 +13,8 @@ enum SDPBytes {
     /// Splits on runs of spaces/tabs. Slices keep the indices of the input.
     static func tokens(_ s: ArraySlice<UInt8>, max: Int = Int.max) -> [ArraySlice<UInt8>] {
         var result: [ArraySlice<UInt8>] = []
+        // One allocation for the usual line (an `m=` line grew the array three times).
+        result.reserveCapacity(Swift.min(max, 8))
         var i = s.startIndex
         while i < s.endIndex {
             while i < s.endIndex, isBlank(s[i]) { i += 1 }
@@ -26,6 +28,21 @@ enum SDPBytes {
             result.append(s[start..<i])
         }
         return result
+    }
+
+    /// The next run of non-blank bytes at or after `index` (which moves past it); nil when only blanks are left.
+    /// For checks that look at a token or two without collecting them all (`tokens` builds an array).
+    static func nextToken(_ s: ArraySlice<UInt8>, from index: inout Int) -> Range<Int>? {
+        var i = index
+        while i < s.endIndex, isBlank(s[i]) { i += 1 }
+        guard i < s.endIndex else {
+            index = i
+            return nil
+        }
+        let start = i
+        while i < s.endIndex, !isBlank(s[i]) { i += 1 }
+        index = i
+        return start..<i
     }
 
     /// A non-empty run of ASCII digits not exceeding `max`; nil otherwise (never traps).

@@ -5,6 +5,22 @@ public struct SDPConnection: Sendable, Equatable {
     /// Multicast `/<ttl>[/<count>]` suffix bytes after the first `/`, if present.
     public var multicastSuffix: [UInt8]?
 
+    /// `parse`'s checks (same errors, same offsets) without building the value, for the parser's validation pass.
+    static func validate(_ content: ArraySlice<UInt8>) throws(SDPParseError) {
+        var index = content.startIndex
+        var count = 0
+        var address: Range<Int>?
+        var fourth: Int?
+        while let token = SDPBytes.nextToken(content, from: &index) {
+            if count == 2 { address = token }
+            if count == 3 { fourth = token.lowerBound }
+            count += 1
+        }
+        guard count == 3, let address else { throw SDPParseError(.invalidConnection, at: fourth ?? content.startIndex) }
+        let end = content[address].firstIndex(of: UInt8(ascii: "/")) ?? address.upperBound
+        guard end > address.lowerBound else { throw SDPParseError(.invalidConnection, at: address.lowerBound) }
+    }
+
     static func parse(_ content: ArraySlice<UInt8>) throws(SDPParseError) -> SDPConnection {
         let t = SDPBytes.tokens(content)
         guard t.count == 3 else {

@@ -24,6 +24,26 @@ public struct SDPMediaDescription: Sendable, Equatable {
         return portToken.startIndex..<end
     }
 
+    /// `parse`'s checks (same errors, same offsets) without building the value, for the parser's validation pass.
+    static func validate(_ content: ArraySlice<UInt8>) throws(SDPParseError) {
+        var index = content.startIndex
+        var count = 0
+        var portToken: Range<Int>?
+        while count < 3, let token = SDPBytes.nextToken(content, from: &index) {
+            if count == 1 { portToken = token }
+            count += 1
+        }
+        guard count >= 3, let portToken else { throw SDPParseError(.invalidMedia, at: content.startIndex) }
+        var portBytes = content[portToken]
+        if let slash = portBytes.firstIndex(of: UInt8(ascii: "/")) {
+            guard let n = SDPBytes.parseUInt(portBytes[(slash + 1)...], max: 65535), n > 0 else {
+                throw SDPParseError(.invalidPort, at: slash + 1)
+            }
+            portBytes = portBytes[portBytes.startIndex..<slash]
+        }
+        guard SDPBytes.parsePort(portBytes) != nil else { throw SDPParseError(.invalidPort, at: portToken.lowerBound) }
+    }
+
     static func parse(_ content: ArraySlice<UInt8>) throws(SDPParseError) -> SDPMediaDescription {
         let t = SDPBytes.tokens(content)
         guard t.count >= 3 else { throw SDPParseError(.invalidMedia, at: content.startIndex) }

@@ -14,6 +14,24 @@ public struct SDPOrigin: Sendable, Equatable {
         var address: Range<Int>
     }
 
+    /// `parse`'s checks (same errors, same offsets) without building the value: the parser validates every `o=`
+    /// line of every ng offer and answer, and the token array and six byte arrays were only thrown away (issue 3).
+    static func validate(_ content: ArraySlice<UInt8>) throws(SDPParseError) {
+        var index = content.startIndex
+        var count = 0
+        var version: Range<Int>?
+        var seventh: Int?
+        while let token = SDPBytes.nextToken(content, from: &index) {
+            if count == 2 { version = token }
+            if count == 6 { seventh = token.lowerBound }
+            count += 1
+        }
+        guard count == 6, let version else { throw SDPParseError(.invalidOrigin, at: seventh ?? content.startIndex) }
+        guard content[version].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw SDPParseError(.invalidOrigin, at: version.lowerBound)
+        }
+    }
+
     static func parse(_ content: ArraySlice<UInt8>) throws(SDPParseError) -> (SDPOrigin, Layout) {
         let t = SDPBytes.tokens(content)
         guard t.count == 6 else {

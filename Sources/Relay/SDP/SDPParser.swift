@@ -83,11 +83,11 @@ enum SDPParser {
     private static func validate(_ line: SDPLine) throws(SDPParseError) {
         switch line.type {
         case UInt8(ascii: "o"):
-            _ = try SDPOrigin.parse(line.content)
+            try SDPOrigin.validate(line.content)
         case UInt8(ascii: "c"):
-            _ = try SDPConnection.parse(line.content)
+            try SDPConnection.validate(line.content)
         case UInt8(ascii: "m"):
-            _ = try SDPMediaDescription.parse(line.content)
+            try SDPMediaDescription.validate(line.content)
         case UInt8(ascii: "b"):
             _ = try SDPBandwidth.parse(line.content)
         case UInt8(ascii: "t"):

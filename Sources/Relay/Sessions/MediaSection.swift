@@ -48,6 +48,12 @@ struct MediaSection: Hashable, Sendable {
     /// Both streams that exist, RTP first.
     var streams: [PacketStream] { [rtp, rtcp].compactMap { $0 } }
 
+    /// Calls `body` with each stream that exists, RTP first (`streams` without building an array).
+    func forEachStream(_ body: (PacketStream) -> Void) {
+        if let rtp { body(rtp) }
+        if let rtcp { body(rtcp) }
+    }
+
     /// Sockets this side holds (one under mux, two otherwise).
     var sockets: [LocalSocket] {
         var result: [LocalSocket] = []

@@ -57,9 +57,10 @@ extension SessionTable {
 
         var leased: [LocalSocket] = []
         var rewrites: [MediaRewrite] = []
-        var seen = Set<Int>()
+        var seen: [Int] = []  // indices already handled (a few: a scan, no set per message)
         do {
-            for description in media where seen.insert(description.index).inserted {
+            for description in media where !seen.contains(description.index) {
+                seen.append(description.index)
                 let address = options.senderAddress(sdpAddress: description.address)
                 var senderMedia = sender.media(description.index)
                     ?? MediaSection(index: description.index, mediaType: description.mediaType,
@@ -138,8 +139,9 @@ extension SessionTable {
         if options.portLatching { answerer.portLatching = true }
 
         var rewrites: [MediaRewrite] = []
-        var seen = Set<Int>()
-        for description in media where seen.insert(description.index).inserted {
+        var seen: [Int] = []  // indices already handled (a few: a scan, no set per message)
+        for description in media where !seen.contains(description.index) {
+            seen.append(description.index)
             guard var answerMedia = answerer.media(description.index),
                   var offerMedia = offerer.media(description.index) else { continue }
             let address = options.senderAddress(sdpAddress: description.address)

@@ -105,50 +105,75 @@ public struct SessionTable: Sendable {
 
     /// Stores `new` in place of `old` (either may be nil) and returns the data plane actions that turn the old
     /// state into the new one. Ports of sockets that disappeared are released here.
+    ///
+    /// Every offer, answer and delete passes here, so it works on small arrays (a call has a handful of sockets and
+    /// rules) instead of sets and dictionaries built per commit (issue 3: hashing and allocation were most of its
+    /// cost). Actions come out as before: opened sockets, then rule additions/updates by id, removals by id,
+    /// closed sockets, sockets in (interface, port) order.
     mutating func commit(callID: String, old: Call?, new: Call?) -> [DataPlaneAction] {
-        let oldSockets = Set(old.map(SessionTable.sockets(of:)) ?? [])
-        let newSockets = Set(new.map(SessionTable.sockets(of:)) ?? [])
-        let oldRules = old.map(SessionTable.rules(of:)) ?? [:]
-        let newRules = new.map(SessionTable.rules(of:)) ?? [:]
+        var oldSockets: [LocalSocket] = []
+        var newSockets: [LocalSocket] = []
+        if let old { SessionTable.collectSockets(of: old, into: &oldSockets) }
+        if let new { SessionTable.collectSockets(of: new, into: &newSockets) }
+        let oldRules = old.map(SessionTable.sortedRules(of:)) ?? []
+        let newRules = new.map(SessionTable.sortedRules(of:)) ?? []
 
-        let opened = newSockets.subtracting(oldSockets).sorted(by: SessionTable.socketOrder)
-        let closed = oldSockets.subtracting(newSockets).sorted(by: SessionTable.socketOrder)
-        var actions: [DataPlaneAction] = opened.map { .openPort($0) }
-        for id in newRules.keys.sorted() {
-            guard let rule = newRules[id] else { continue }
-            if let previous = oldRules[id] {
-                if previous != rule { actions.append(.updateForwarding(rule)) }
+        let opened = SessionTable.sockets(newSockets, notIn: oldSockets).sorted(by: SessionTable.socketOrder)
+        let closed = SessionTable.sockets(oldSockets, notIn: newSockets).sorted(by: SessionTable.socketOrder)
+        var actions: [DataPlaneAction] = []
+        actions.reserveCapacity(opened.count + closed.count + max(oldRules.count, newRules.count))
+        for socket in opened { actions.append(.openPort(socket)) }
+        // Both rule lists are sorted by id: one merge walk finds additions, updates and removals.
+        var position = 0
+        for rule in newRules {
+            while position < oldRules.count, oldRules[position].id < rule.id { position += 1 }
+            if position < oldRules.count, oldRules[position].id == rule.id {
+                if oldRules[position] != rule { actions.append(.updateForwarding(rule)) }
             } else {
                 actions.append(.addForwarding(rule))
             }
         }
-        for id in oldRules.keys.sorted() where newRules[id] == nil {
-            actions.append(.removeForwarding(id))
+        position = 0
+        for rule in oldRules {
+            while position < newRules.count, newRules[position].id < rule.id { position += 1 }
+            if position == newRules.count || newRules[position].id != rule.id {
+                actions.append(.removeForwarding(rule.id))
+            }
         }
-        actions += closed.map { .closePort($0) }
+        for socket in closed { actions.append(.closePort(socket)) }
 
         releaseSockets(closed)
         for socket in closed { socketOwners[socket] = nil }
         for socket in opened { socketOwners[socket] = callID }
-        // Direct loops: no intermediate array of (id, location) per commit.
-        if let old {
-            for monologue in old.monologues.values {
-                for media in monologue.medias {
-                    for stream in media.streams { streamLocations[stream.id] = nil }
-                }
-            }
-            streamTotals.subtract(SessionTable.counterSum(of: old))
-        }
+        // Streams an offer or answer keeps are written once (not removed and added again).
+        var newStreams: [MediaStreamID] = []
+        var newSum = MediaCounters()
         if let new {
-            streamTotals.add(SessionTable.counterSum(of: new))
             for monologue in new.monologues.values {
                 for media in monologue.medias {
-                    for stream in media.streams {
+                    media.forEachStream { stream in
+                        newStreams.append(stream.id)
+                        newSum.add(stream.counters)
                         streamLocations[stream.id] = StreamLocation(
                             callID: new.callID, monologue: monologue.id, mediaIndex: media.index, kind: stream.kind)
                     }
                 }
             }
+        }
+        if let old {
+            var oldSum = MediaCounters()
+            for monologue in old.monologues.values {
+                for media in monologue.medias {
+                    media.forEachStream { stream in
+                        oldSum.add(stream.counters)
+                        if !newStreams.contains(stream.id) { streamLocations[stream.id] = nil }
+                    }
+                }
+            }
+            streamTotals.subtract(oldSum)
+        }
+        if let new {
+            streamTotals.add(newSum)
             calls[callID] = new
             deadlines.schedule(callID, at: nextDeadline(of: new))
         } else {
@@ -156,6 +181,23 @@ public struct SessionTable: Sendable {
             deadlines.cancel(callID)
         }
         return actions
+    }
+
+    /// Appends the call's sockets (each once) to `sockets`.
+    static func collectSockets(of call: Call, into sockets: inout [LocalSocket]) {
+        for monologue in call.monologues.values {
+            for media in monologue.medias {
+                if let rtp = media.rtp, !sockets.contains(rtp.local) { sockets.append(rtp.local) }
+                if let rtcp = media.rtcp, !rtcp.muxed, !sockets.contains(rtcp.local) { sockets.append(rtcp.local) }
+            }
+        }
+    }
+
+    /// `sockets` without those in `others` (a scan for the usual handful, a set for big calls).
+    static func sockets(_ sockets: [LocalSocket], notIn others: [LocalSocket]) -> [LocalSocket] {
+        if others.count <= 32 { return sockets.filter { !others.contains($0) } }
+        let excluded = Set(others)
+        return sockets.filter { !excluded.contains($0) }
     }
 
     /// The sum of a call's stream counters (wrapping, like the totals it feeds).
@@ -192,6 +234,13 @@ public struct SessionTable: Sendable {
     /// dialogue, one RTP and one RTCP rule. The lower monologue id is leg `a`, so ids stay stable.
     static func rules(of call: Call) -> [ForwardingID: ForwardingRule] {
         var result: [ForwardingID: ForwardingRule] = [:]
+        for rule in sortedRules(of: call) { result[rule.id] = rule }
+        return result
+    }
+
+    /// `rules(of:)` as an array sorted by id (each id once: it is the leg `a` stream's id).
+    static func sortedRules(of call: Call) -> [ForwardingRule] {
+        var result: [ForwardingRule] = []
         for first in call.monologues.values {
             guard let peerID = first.peer, peerID > first.id, let second = call.monologues[peerID] else { continue }
             for media in first.medias {
@@ -206,10 +255,11 @@ public struct SessionTable: Sendable {
                     id: ForwardingID(aRTCP.id.rawValue), kind: .rtcp,
                     a: leg(aRTCP, media, destination: media.advertisedRTCP),
                     b: leg(bRTCP, other, destination: other.advertisedRTCP))
-                result[rtpRule.id] = rtpRule
-                result[rtcpRule.id] = rtcpRule
+                result.append(rtpRule)
+                result.append(rtcpRule)
             }
         }
+        result.sort { $0.id < $1.id }
         return result
     }
 

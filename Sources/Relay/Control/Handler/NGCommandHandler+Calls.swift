@@ -8,7 +8,7 @@ extension NGCommandHandler {
                 toTag: request.selectsToTag ? request.toTag : nil,
                 viaBranch: request.viaBranch, deleteDelay: request.deleteDelay.map { Int64($0) }, at: now)
             _ = executor.execute(outcome.actions, callID: request.callID)
-            pendingExtra = NGQueryReply.dictionary(snapshot)
+            pendingExtra = .call(snapshot, fromTag: nil, toTag: nil)
             return success("delete", callID: request.callID, events: outcome.events)
         } catch let error as SessionError {
             if request.isFatal { return failure("delete", error.reason, callID: request.callID) }
@@ -25,7 +25,7 @@ extension NGCommandHandler {
         refreshCounters(of: request.callID, at: now)
         do {
             let snapshot = try sessions.query(callID: request.callID)
-            pendingExtra = NGQueryReply.dictionary(snapshot, fromTag: request.fromTag, toTag: request.toTag)
+            pendingExtra = .call(snapshot, fromTag: request.fromTag, toTag: request.toTag)
             return success("query", callID: request.callID)
         } catch let error as SessionError {
             return failure("query", error.reason, callID: request.callID)

@@ -68,7 +68,7 @@ extension NGCommandHandler {
             replaceOrigin: request.replace.contains(.origin) || request.replace.contains(.originFull),
             incrementVersion: request.replace.contains(.forceIncrementSDPVersion)))
         recordICECredentials(forced, for: outcome.media)
-        pendingExtra = ["sdp": .string(sdp.serialized())]
+        pendingExtra = .sdp(sdp.serialized())
         return success(name, callID: request.callID)
     }
 

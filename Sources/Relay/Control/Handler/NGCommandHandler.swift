@@ -46,8 +46,7 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
         do {
             let message = try NGMessage(decoding: datagram, limits: limits)
             exchange = process(message.dictionary, at: now)
-            exchange.reply = NGReply(dictionary: replyDictionary(exchange, extra: pendingExtra))
-                .encoded(cookie: cookie, encoding: message.encoding)
+            exchange.reply = encodeReply(exchange, cookie: cookie, encoding: message.encoding)
         } catch {
             counters.malformed &+= 1
             let encoding = NGMessage.probableEncoding(of: datagram)
@@ -56,16 +55,44 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
                                   command: "unknown", result: "error", detail: reason, callID: nil,
                                   duplicate: false, events: [])
         }
-        pendingExtra = NGDictionary()
+        pendingExtra = .none
         counters.count(command: exchange.command, result: exchange.result)
         if let reply = exchange.reply { cookies.store(reply, for: cookie, at: now) }
         return exchange
     }
 
     /// Extra reply keys of the command being processed (set by the command handlers).
-    var pendingExtra = NGDictionary()
+    var pendingExtra = NGReplyExtra.none
 
-    private func replyDictionary(_ exchange: NGExchange, extra: NGDictionary) -> NGDictionary {
+    /// The reply datagram: bencode is written straight from `pendingExtra` (`BencodeWriter`), JSON goes through
+    /// the dictionary tree. Both have the keys in the same order, so bencode replies are byte for byte what
+    /// encoding the tree gives (`NGReplyWriterTests`).
+    func encodeReply(_ exchange: NGExchange, cookie: [UInt8], encoding: NGEncoding) -> [UInt8] {
+        guard encoding == .bencode else {
+            return NGReply(dictionary: replyDictionary(exchange, extra: pendingExtra.dictionary))
+                .encoded(cookie: cookie, encoding: encoding)
+        }
+        var out = BencodeWriter(cookie: cookie, capacity: 32 + pendingExtra.estimatedBytes)
+        out.beginDictionary()
+        switch exchange.result {
+        case "pong":
+            out.key("result", literal: "pong")
+        case "error":
+            out.key("result", literal: "error")
+            out.key("error-reason", text: exchange.detail ?? "error")
+        case "warning":
+            out.key("result", literal: "ok")
+            pendingExtra.write(into: &out)
+            out.key("warning", text: exchange.detail ?? "")
+        default:
+            out.key("result", literal: "ok")
+            pendingExtra.write(into: &out)
+        }
+        out.end()
+        return out.bytes
+    }
+
+    func replyDictionary(_ exchange: NGExchange, extra: NGDictionary) -> NGDictionary {
         switch exchange.result {
         case "pong": return NGReply.pong.dictionary
         case "error": return NGReply.error(exchange.detail ?? "error").dictionary
@@ -101,7 +128,7 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
         case .list(let request):
             do {
                 let calls = try sessions.list(limit: request.limit)
-                pendingExtra = ["calls": .list(calls.map { .text($0) })]
+                pendingExtra = .keys(["calls": .list(calls.map { .text($0) })])
                 return success("list", callID: nil)
             } catch let error as SessionError {
                 return failure("list", error.reason, callID: nil)
@@ -112,8 +139,9 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
             // The relayed totals are sums of the streams' counters, which the table holds only as last pulled:
             // the one command that refreshes every stream (O(streams), only when asked).
             refreshCounters(at: now)
-            pendingExtra = NGStatisticsReply.dictionary(sessions.statistics(), counters: counters)
-            pendingExtra.append(contentsOf: statisticsExtra)
+            var keys = NGStatisticsReply.dictionary(sessions.statistics(), counters: counters)
+            keys.append(contentsOf: statisticsExtra)
+            pendingExtra = .keys(keys)
             return success("statistics", callID: nil)
         }
     }
@@ -125,7 +153,7 @@ public final class NGCommandHandler<Executor: MediaPlaneExecutor> {
     }
 
     func failure(_ command: String, _ reason: String, callID: String?) -> NGExchange {
-        pendingExtra = NGDictionary()
+        pendingExtra = .none
         return NGExchange(reply: nil, command: command, result: "error", detail: reason, callID: callID,
                           duplicate: false, events: [])
     }
