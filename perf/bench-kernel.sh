@@ -13,9 +13,10 @@
 # offloaded forwarding runs in softirq where no process CPU sees it.
 #
 # Steps: (1) `tandem perf compare` of the four targets, 1000 calls at 100k pps, BENCH_ROUNDS rounds;
-# (2) `perf rtp --find-max` per target (BENCH_FIND_MAX=1); (3) tandem kernel path with 10 vs 10,000 offloaded
-# streams at one rate, alternating; (4) install rate: offloaded-stream gauge polled while 5000 calls start (this
-# measures ng set-up, first media and the offload checks together), then the netlink install alone
+# (2) `perf rtp --find-max` per target (BENCH_FIND_MAX=1); (3) 10 vs 10,000 offloaded streams at one rate for the
+# tandem kernel path and bare nftables (same map size), BENCH_SCALE_ROUNDS rounds in ABBA order, each run bounded
+# by BENCH_SCALE_TIMEOUT s (BENCH_SCALE=0 skips it); (4) install rate: offloaded-stream gauge polled while 5000
+# calls start (this measures ng set-up, first media and the offload checks together), then the netlink install alone
 # (`tandem perf kernel-install`: 10,000 directions in batches of 1000 into a scratch table).
 # Markdown on stdout, JSON and HTML reports in $BENCH_OUT. Everything it creates is removed on exit.
 set -euo pipefail
@@ -106,8 +107,9 @@ start() {  # start NAME NGPORT PORTMIN PORTMAX
   return 1
 }
 
-# Port ranges: the kernel path needs 4 ports per call for the 5000-call scaling step; the others 4 per call of $CALLS.
-declare -A RANGE=([tandem-kernel]="20000 44999" [tandem-user]="45000 49999" [bare-nft]="50000 54999" [rtpengine]="55000 59999")
+# Port ranges: the kernel path needs 4 ports per call for the 5000-call scaling step; the others 4 per call of $CALLS;
+# bare-nft needs as many for the same step (it allocates 4 ports per call too).
+declare -A RANGE=([tandem-kernel]="20000 40999" [bare-nft]="41000 61999" [tandem-user]="10000 14999" [rtpengine]="15000 19999")
 port=2231
 targets=()
 for name in $TARGETS; do
@@ -120,6 +122,7 @@ done
 echo "bench-kernel: targets ${targets[*]}" >&2
 
 GEN_RUN=(in_gen taskset -c "$GEN_CPU" "$TANDEM" perf)
+if [ "${BENCH_COMPARE:-1}" = 1 ]; then  # BENCH_COMPARE=0 skips step 1 (e.g. for the scaling step alone)
 echo "## $CALLS calls, ${RATE} pps, ${ROUNDS} rounds in alternation (relay core busy includes softirq forwarding)"
 echo
 "${GEN_RUN[@]}" compare "${targets[@]}" --workload rtp --calls "$CALLS" --rate "$RATE" --duration "$DURATION" \
@@ -132,6 +135,7 @@ echo "| metric | $(jq -r '.targets | join(" | ")' "$OUT/compare.json") | $(jq -r
 echo "|---|$(jq -r '[.targets[], .targets[1:][]] | map("---:") | join("|")' "$OUT/compare.json")|"
 cat "$OUT/compare.md"
 echo
+fi
 
 if [ "$FIND_MAX" = 1 ]; then
   echo "## max-rate search (fresh calls per probe, loss < 1%, p99 < 10 ms)"
@@ -151,23 +155,101 @@ if [ "$FIND_MAX" = 1 ]; then
   echo
 fi
 
-if [ -n "${NG[tandem-kernel]:-}" ] && [ "${BENCH_SCALE:-1}" = 1 ]; then
-  echo "## tandem kernel path: 10 vs 10,000 offloaded streams at ${SCALE_RATE} pps (relay + core softirq per 10k pps)"
-  echo
-  echo "| round | 10 streams | 10,000 streams | ratio |"
-  echo "|---|---:|---:|---:|"
-  for r in $(seq 1 "$SCALE_ROUNDS"); do
-    for calls in 5 5000; do
-      "${GEN_RUN[@]}" rtp --relay "$RA:${NG[tandem-kernel]}" --calls "$calls" --rate "$SCALE_RATE" --duration 4 --warmup 2 \
-        --local-address "$GA" --cpu "$GEN_CPU" --relay-pid "${PID[tandem-kernel]}" --relay-core "$RELAY_CPU" \
-        --no-progress --json >"$OUT/scale-$r-$calls.json" 2>"$OUT/scale-$r-$calls.err" || echo '{}' >"$OUT/scale-$r-$calls.json"
+scale_targets=()
+for name in tandem-kernel bare-nft; do [ -n "${NG[$name]:-}" ] && scale_targets+=("$name"); done
+if [ "${#scale_targets[@]}" -gt 0 ] && [ "${BENCH_SCALE:-1}" = 1 ]; then
+  # Each target's 10 and 10,000 runs are back to back, so its ratio compares runs close in time; the order flips
+  # every round (ABBA: tandem 10, 10k, bare 10, 10k; then bare 10k, 10, tandem 10k, 10) so that a drifting machine
+  # load favours neither. Each run is killed after BENCH_SCALE_TIMEOUT s (set-up of 5000 calls included).
+  # Two figures per run:
+  # - nftables time per forwarded packet (with perf): once the relay namespace forwards at >= 80 % of the rate
+  #   (Ip ForwDatagrams in its /proc/net/snmp), 1 s later, `perf record -e cpu-clock` samples the relay core for
+  #   3 s; samples whose call chain holds nft_do_chain (the table's two chains) × the period / datagrams forwarded in
+  #   that window. Timer sampling sees softirq and does not depend on what else the shared core runs, unlike
+  #   /proc/stat's tick-sampled softirq share (a busy core skews that one; BENCH_SCALE_PERF=0 skips the probe).
+  # - relay process + core softirq per 10k pps, as in step 1.
+  PERF_PERIOD_US="${BENCH_SCALE_PERF_PERIOD_US:-100}"
+  probe=0
+  [ "${BENCH_SCALE_PERF:-1}" = 1 ] && command -v perf >/dev/null && probe=1
+  forwarded() { in_relay awk '$1=="Ip:" && $2 ~ /^[0-9]+$/ {print $7}' /proc/net/snmp; }
+  nft_probe() {  # nft_probe FILE-PREFIX: waits for kernel forwarding, samples 3 s, writes "µs-per-packet packets"
+    local before after=0 now start_wait
+    start_wait=$(date +%s)
+    before=$(forwarded)
+    while sleep 0.2; do
+      now=$(forwarded)
+      [ $((now - before)) -ge $((SCALE_RATE * 16 / 100)) ] && break  # >= 80 % of the rate over 0.2 s
+      before=$now
+      [ $(($(date +%s) - start_wait)) -lt "${BENCH_SCALE_TIMEOUT:-300}" ] || { echo "0 0" >"$1.nft"; return; }
     done
-    a=$(jq -r '.relayForwardingPercentPer10kPps // 0' "$OUT/scale-$r-5.json")
-    b=$(jq -r '.relayForwardingPercentPer10kPps // 0' "$OUT/scale-$r-5000.json")
-    echo "| $r | $(printf '%.2f' "$a")% (loss $(jq -r '(.lossFraction // 0)*100' "$OUT/scale-$r-5.json")%) | $(printf '%.2f' "$b")% (loss $(jq -r '(.lossFraction // 0)*100' "$OUT/scale-$r-5000.json")%) | $(awk -v a="$a" -v b="$b" 'BEGIN{if (a>0) printf "%.2f", b/a; else print "-"}') |"
+    sleep 1
+    before=$(forwarded)
+    perf record -q -C "$RELAY_CPU" -e cpu-clock -c $((PERF_PERIOD_US * 1000)) -g -o "$1.perf" -- sleep 3 >/dev/null 2>&1 || true
+    after=$(forwarded)
+    perf script -i "$1.perf" -F ip,sym 2>/dev/null | awk -v RS= -v n=$((after - before)) -v us="$PERF_PERIOD_US" \
+      '/nft_do_chain/ {k++} END {printf "%.3f %d\n", (n > 0 ? k * us / n : 0), n}' >"$1.nft"
+    rm -f "$1.perf"
+  }
+  scale_run() {  # scale_run TARGET CALLS ROUND
+    local prefix="$OUT/scale-$3-$1-$2" probe_pid=""
+    if [ "$probe" = 1 ]; then nft_probe "$prefix" & probe_pid=$!; fi
+    in_gen timeout "${BENCH_SCALE_TIMEOUT:-300}" taskset -c "$GEN_CPU" "$TANDEM" perf rtp --relay "$RA:${NG[$1]}" --calls "$2" --rate "$SCALE_RATE" \
+      --duration 4 --warmup 2 --local-address "$GA" --cpu "$GEN_CPU" --relay-pid "${PID[$1]}" --relay-core "$RELAY_CPU" \
+      --no-progress --json >"$prefix.json" 2>"$prefix.err" || true
+    [ -z "$probe_pid" ] || wait "$probe_pid" || true
+    jq -e . "$prefix.json" >/dev/null 2>&1 || echo '{}' >"$prefix.json"
+    [ -s "$prefix.nft" ] || echo "0 0" >"$prefix.nft"
+  }
+  scale_value() {  # scale_value ROUND TARGET CALLS: "nft-µs forwarding loss" (0 when missing)
+    local prefix="$OUT/scale-$1-$2-$3"
+    echo "$(cut -d' ' -f1 "$prefix.nft") $(jq -r '"\(.relayForwardingPercentPer10kPps // 0) \((.lossFraction // 0) * 100)"' "$prefix.json")"
+  }
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (a>0 && b>0) printf "%.2f", b/a; else print "-"}'; }
+  echo "## kernel path: 10 vs 10,000 offloaded streams at ${SCALE_RATE} pps, ${scale_targets[*]}"
+  echo
+  echo "Cells: nftables µs per forwarded packet (perf cpu-clock samples in nft_do_chain; - without perf) · relay"
+  echo "process + core softirq per 10k pps · loss. Ratios of the first figure, the second's in brackets."
+  echo
+  header="| round | order |" rule="|---|---|"
+  for name in "${scale_targets[@]}"; do header+=" $name 10 | $name 10,000 | $name 10k/10 |"; rule+="---:|---:|---:|"; done
+  if [ "${#scale_targets[@]}" = 2 ]; then header+=" tandem/bare 10 | tandem/bare 10,000 |"; rule+="---:|---:|"; fi
+  echo "$header"
+  echo "$rule"
+  : >"$OUT/scale-ratios.txt"
+  for r in $(seq 1 "$SCALE_ROUNDS"); do
+    order=()
+    if [ $((r % 2)) = 1 ]; then
+      for name in "${scale_targets[@]}"; do order+=("$name:5" "$name:5000"); done
+    else
+      for ((i = ${#scale_targets[@]} - 1; i >= 0; i--)); do order+=("${scale_targets[$i]}:5000" "${scale_targets[$i]}:5"); done
+    fi
+    for step in "${order[@]}"; do scale_run "${step%%:*}" "${step##*:}" "$r"; done
+    line="| $r | $( [ $((r % 2)) = 1 ] && echo "${scale_targets[*]}" || echo "reverse") |"
+    declare -A few=() many=() fewf=() manyf=()
+    for name in "${scale_targets[@]}"; do
+      read -r na fa la <<<"$(scale_value "$r" "$name" 5)"
+      read -r nb fb lb <<<"$(scale_value "$r" "$name" 5000)"
+      few[$name]=$na many[$name]=$nb fewf[$name]=$fa manyf[$name]=$fb
+      line+=" $(printf '%.2f µs · %.2f%% · %.2f%%' "$na" "$fa" "$la") | $(printf '%.2f µs · %.2f%% · %.2f%%' "$nb" "$fb" "$lb") |"
+      line+=" $(ratio "$na" "$nb")× [$(ratio "$fa" "$fb")×] |"
+      echo "$name $(ratio "$na" "$nb") $(ratio "$fa" "$fb")" >>"$OUT/scale-ratios.txt"
+    done
+    if [ "${#scale_targets[@]}" = 2 ]; then
+      line+=" $(ratio "${few[bare-nft]}" "${few[tandem-kernel]}")× [$(ratio "${fewf[bare-nft]}" "${fewf[tandem-kernel]}")×] |"
+      line+=" $(ratio "${many[bare-nft]}" "${many[tandem-kernel]}")× [$(ratio "${manyf[bare-nft]}" "${manyf[tandem-kernel]}")×] |"
+    fi
+    echo "$line"
   done
   echo
+  median() { sort -g | awk '{v[++k]=$1} END {if (k) printf "%.2f× (min %.2f, max %.2f, %d rounds)", (k%2 ? v[(k+1)/2] : (v[k/2]+v[k/2+1])/2), v[1], v[k], k; else printf "-"}'; }
+  for name in "${scale_targets[@]}"; do
+    echo "- $name, 10,000/10 streams: nftables per packet $(awk -v n="$name" '$1==n && $2!="-" {print $2}' "$OUT/scale-ratios.txt" | median);" \
+      "relay + softirq $(awk -v n="$name" '$1==n && $3!="-" {print $3}' "$OUT/scale-ratios.txt" | median)"
+  done
+  echo
+fi
 
+if [ -n "${NG[tandem-kernel]:-}" ] && [ "${BENCH_SCALE:-1}" = 1 ]; then
   echo "## install rate (tandem kernel path, 5000 calls = 10,000 stream directions)"
   echo
   metrics="http://$RA:$((NG[tandem-kernel] + 7000))/metrics"

@@ -1,5 +1,5 @@
 /*
- * Elements of the relay's maps: batched adds/deletes and the dumps that read them back (counters, adoption).
+ * Elements of the relay's maps: batched adds/deletes and the dumps of the mark-keyed maps (adoption).
  */
 #include "kernel_nft_internal.h"
 #include <stdlib.h>
@@ -192,58 +192,7 @@ static size_t element_count(struct nftnl_set *set) {
     return count;
 }
 
-static int read_counter(struct nftnl_expr *expr, void *data) {
-    tdm_nft_leg *leg = data;
-    const char *name = nftnl_expr_get_str(expr, NFTNL_EXPR_NAME);
-    if (name != NULL && strcmp(name, "counter") == 0) {
-        leg->packets = nftnl_expr_get_u64(expr, NFTNL_EXPR_CTR_PACKETS);
-        leg->bytes = nftnl_expr_get_u64(expr, NFTNL_EXPR_CTR_BYTES);
-        leg->has_counter = 1;
-    }
-    return 0;
-}
-
-int tdm_nft_dump_legs(tdm_nft *nft, const char *table, uint32_t family, tdm_nft_leg **out, size_t *count) {
-    *out = NULL;
-    *count = 0;
-    struct nftnl_set *set = NULL;
-    int err = dump_map_consistent(nft, table, tdm_nft_proto(family), TDM_NFT_LEG_MAP, &set);
-    if (err) return err;
-    size_t capacity = element_count(set);
-    tdm_nft_leg *legs = calloc(capacity ? capacity : 1, sizeof *legs);
-    struct nftnl_set_elems_iter *iter = legs ? nftnl_set_elems_iter_create(set) : NULL;
-    if (iter == NULL) {
-        free(legs);
-        nftnl_set_free(set);
-        return -ENOMEM;
-    }
-    size_t n = 0;
-    struct nftnl_set_elem *e;
-    while (n < capacity && (e = nftnl_set_elems_iter_next(iter)) != NULL) {
-        uint32_t key_len = 0, data_len = 0;
-        const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &key_len);
-        const void *value = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &data_len);
-        uint8_t version = family == TDM_NFT_FAMILY_IP6 ? 6 : 4;
-        uint32_t a = address_length(version);
-        if (key == NULL || key_len != 2 * a + 8 || value == NULL || data_len != 4) continue;
-        tdm_nft_leg *leg = &legs[n++];
-        uint16_t port;
-        leg->ip_version = version;
-        memcpy(leg->peer_addr, key, a);
-        memcpy(&port, key + a, 2);
-        leg->peer_port = ntohs(port);
-        memcpy(leg->local_addr, key + a + 4, a);
-        memcpy(&port, key + 2 * a + 4, 2);
-        leg->local_port = ntohs(port);
-        memcpy(&leg->mark, value, 4);
-        nftnl_set_elem_expr_foreach(e, read_counter, leg);
-    }
-    nftnl_set_elems_iter_destroy(iter);
-    nftnl_set_free(set);
-    *out = legs;
-    *count = n;
-    return 0;
-}
+/* The `leg_mark` dump (the counter read) parses its netlink attributes in place: kernel_nft_leg_dump.c. */
 
 int tdm_nft_dump_mark_map(tdm_nft *nft, const char *table, uint32_t family, const char *map,
                           tdm_nft_mark_value **out, size_t *count) {

@@ -16,17 +16,20 @@ struct PerfNATTargetCommand: ParsableCommand {
     @Option(name: .customLong("port-min")) var portMin: Int = 50000
     @Option(name: .customLong("port-max")) var portMax: Int = 59999
     @Option(help: "nftables table name.") var table: String = "tandem_bare"
+    @Option(name: .customLong("map-size"), help: "Declared size of every map (default: the relay's, 65535).")
+    var mapSize: Int = BareNATRuleset.relayMapSize
 
     func validate() throws {
         guard IPv4Endpoint(listenNG) != nil else { throw ValidationError("--listen-ng must be IPv4 HOST:PORT") }
         guard IPv4Endpoint(host: address, port: 0) != nil else { throw ValidationError("--address must be IPv4") }
         guard portMin > 0, portMax <= 65535, portMin + 4 <= portMax else { throw ValidationError("bad port range") }
+        guard mapSize >= 1 else { throw ValidationError("--map-size must be positive") }
     }
 
     func run() throws {
         guard let listen = IPv4Endpoint(listenNG) else { return }
         var c = BareNATTarget.Configuration(listen: listen, address: address, portMin: portMin, portMax: portMax)
-        c.ruleset = BareNATRuleset(table: table)
+        c.ruleset = BareNATRuleset(table: table, mapSize: mapSize)
         let target = try BareNATTarget(configuration: c)
         signal(SIGTERM) { _ in NATTargetStop.flag.store(1) }
         signal(SIGINT) { _ in NATTargetStop.flag.store(1) }

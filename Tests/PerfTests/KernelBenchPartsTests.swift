@@ -19,6 +19,8 @@ import Histogram
         let create = r.create()
         #expect(create.contains("type ipv4_addr . inet_service . ipv4_addr . inet_service : mark; counter;"))
         #expect(create.contains("notrack") && create.contains("hook postrouting priority srcnat"))
+        #expect(create.contains(": mark; counter; size 65535; }") && create.contains("type mark : inet_service; size 65535; }"))
+        #expect(BareNATRuleset(table: "tb", mapSize: 1000).create().contains("type mark : ipv4_addr; size 1000; }"))
         let leg = BareNATRuleset.Leg(mark: 3, peer: IPv4Endpoint(host: "10.0.0.2", port: 5000)!,
                                      local: IPv4Endpoint(host: "10.0.0.1", port: 50000)!,
                                      outSource: IPv4Endpoint(host: "10.0.0.1", port: 50002)!,

@@ -48,6 +48,13 @@ struct KernelForwarderTests {
         // The counter sees the IP datagram: 20 bytes IPv4 header + 8 bytes UDP header + payload.
         #expect(counters[legA] == KernelStreamCounters(packets: 3, bytes: 3 * (28 + 160)))
         #expect(counters[legB] == KernelStreamCounters(packets: 2, bytes: 2 * (28 + 4)))
+        // The relay's read: the same dump, reported by mark with the local port (parsed in place, no key built).
+        let marks = forwarder.marks(of: [legA, legB])
+        var byMark: [UInt32: (UInt16, KernelStreamCounters)] = [:]
+        let elements = try forwarder.forEachLegCounter { mark, localPort, current in byMark[mark] = (localPort, current) }
+        #expect(elements == 2 && byMark.count == 2)
+        #expect(byMark[try #require(marks[0])].map { $0.0 == Lab.relayPortA && $0.1 == counters[legA] } == true)
+        #expect(byMark[try #require(marks[1])].map { $0.0 == Lab.relayPortB && $0.1 == counters[legB] } == true)
 
         try forwarder.remove([legA, legB])
         #expect(try forwarder.readCounters().isEmpty)
@@ -116,6 +123,11 @@ struct KernelForwarderTests {
         let counters = try forwarder.readCounters()
         #expect(counters.count == 1000)
         #expect(Set(counters.keys) == Set(entries.map { $0.key }))
+        var seen: [UInt32: UInt16] = [:]
+        let elements = try forwarder.forEachLegCounter { mark, localPort, _ in seen[mark] = localPort }
+        let marks = forwarder.marks(of: entries.map(\.key))
+        #expect(elements == 1000 && seen.count == 1000)
+        #expect(zip(marks, entries).allSatisfy { mark, entry in mark.flatMap { seen[$0] } == entry.key.local.port })
 
         let removeBefore = forwarder.netlinkSendCalls
         try forwarder.remove(entries.prefix(500).map { $0.key })

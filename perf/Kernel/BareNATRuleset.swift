@@ -6,9 +6,18 @@
 /// Its marks live in the low 16 bits (the relay's live in the high 16), so both tables coexist in one namespace.
 public struct BareNATRuleset: Sendable, Equatable {
     public var table: String
+    /// The declared `size` of every map. The relay sizes its maps to its mark capacity (65 535 legs with the
+    /// default mask), which makes the kernel pick its fixed-size hash; the reference uses the same size so that
+    /// both have the same hash backend and bucket count (a 10 vs 10,000 streams comparison depends on them).
+    public var mapSize: Int
     public static let markMask: UInt32 = 0x0000_ffff
+    /// The relay's map size with its default mark mask (`KernelForwarderConfiguration.markCapacity`).
+    public static let relayMapSize = 65_535
 
-    public init(table: String = "tandem_bare") { self.table = table }
+    public init(table: String = "tandem_bare", mapSize: Int = BareNATRuleset.relayMapSize) {
+        self.table = table
+        self.mapSize = mapSize
+    }
 
     /// One direction of a call: packets from `peer` to `local` leave from `outSource` toward `outDestination`.
     public struct Leg: Sendable, Equatable {
@@ -29,15 +38,16 @@ public struct BareNATRuleset: Sendable, Equatable {
     /// The table, created empty (replacing one of the same name).
     public func create() -> String {
         let m = "meta mark and 0x0000ffff"
+        let size = "size \(mapSize);"
         return """
         table ip \(table)
         delete table ip \(table)
         table ip \(table) {
-          map leg_mark { type ipv4_addr . inet_service . ipv4_addr . inet_service : mark; counter; size 200000; }
-          map out_daddr { type mark : ipv4_addr; size 200000; }
-          map out_dport { type mark : inet_service; size 200000; }
-          map out_saddr { type mark : ipv4_addr; size 200000; }
-          map out_sport { type mark : inet_service; size 200000; }
+          map leg_mark { type ipv4_addr . inet_service . ipv4_addr . inet_service : mark; counter; \(size) }
+          map out_daddr { type mark : ipv4_addr; \(size) }
+          map out_dport { type mark : inet_service; \(size) }
+          map out_saddr { type mark : ipv4_addr; \(size) }
+          map out_sport { type mark : inet_service; \(size) }
           chain pre {
             type filter hook prerouting priority raw; policy accept;
             meta l4proto udp meta mark set ip saddr . udp sport . ip daddr . udp dport map @leg_mark notrack
