@@ -25,8 +25,8 @@ struct PerfRTPCommand: ParsableCommand {
     @Option(name: .customLong("relay-core"), help: "CPU core the relay and its kernel forwarding run on, for its busy time.")
     var relayCore: Int?
     @Option(name: .customLong("generator-engine"),
-            help: "How the generator moves packets: auto (io_uring when available), uring or epoll.")
-    var generatorEngine: RTPGeneratorEngine = .auto
+            help: "How the generator moves packets: epoll (sendmmsg, recvmmsg), uring, or auto (uring when available).")
+    var generatorEngine: RTPGeneratorEngine = .epoll
     @Flag(help: "Print the report as JSON.") var json = false
     @Option(name: .customLong("slow-log"),
             help: "Write the measured packets slower than --slow-log-us to FILE as CSV (send time, latency, stream).")

@@ -26,8 +26,10 @@ public struct RTPLoadConfiguration: Sendable {
     public var setupWindow: Int = 16
     public var ngTimeoutMilliseconds: Int = 3000
     public var socketBufferBytes: Int = 512 * 1024
-    /// How the generator moves packets; `auto` prefers io_uring (see `RTPGeneratorEngine`).
-    public var generatorEngine: RTPGeneratorEngine = .auto
+    /// How the generator moves packets (see `RTPGeneratorEngine`). The default stays `epoll`: io_uring did not lift
+    /// the generator's limit at 100k pps (docs/PERFORMANCE.md, "perf rtp with an io_uring generator"), and
+    /// the recorded figures were all taken with epoll.
+    public var generatorEngine: RTPGeneratorEngine = .epoll
     /// List measured packets slower than this many microseconds in the report's `slowPackets` (0: off).
     public var slowPacketThresholdMicroseconds: Int = 0
 
