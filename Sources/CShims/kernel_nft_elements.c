@@ -154,16 +154,9 @@ static int elements_reply(const struct nlmsghdr *nlh, void *data) {
 
 /* One GETSETELEM dump of `map`; the elements accumulate in the returned set. */
 static int dump_map(tdm_nft *nft, const char *table, uint16_t proto, const char *map, struct nftnl_set **out) {
-    char buffer[1024];
     struct nftnl_set *set = nftnl_set_alloc();
     if (set == NULL) return -ENOMEM;
-    nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
-    nftnl_set_set_str(set, NFTNL_SET_NAME, map);
-    nftnl_set_set_u32(set, NFTNL_SET_FAMILY, proto);
-    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buffer, NFT_MSG_GETSETELEM, proto, NLM_F_DUMP,
-                                                 tdm_nft_next_seq(nft));
-    nftnl_set_elems_nlmsg_build_payload(nlh, set);
-    int err = tdm_nft_request(nft, nlh, elements_reply, set);
+    int err = tdm_nft_request_set_elems(nft, table, proto, map, elements_reply, set);
     if (err) {
         nftnl_set_free(set);
         return err;

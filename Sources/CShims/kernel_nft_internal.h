@@ -32,6 +32,9 @@ void tdm_nft_batch_discard(tdm_nft_batch *batch);
 
 /** Sends one request and feeds every reply to `cb` until NLMSG_DONE or the ack. 0 or -errno. */
 int tdm_nft_request(tdm_nft *nft, struct nlmsghdr *request, mnl_cb_t cb, void *data);
+/* One GETSETELEM dump of set `map` in `table`; every reply message goes to `cb` with `data`. */
+int tdm_nft_request_set_elems(tdm_nft *nft, const char *table, uint16_t proto, const char *map, mnl_cb_t cb,
+                              void *data);
 
 static inline uint32_t tdm_nft_next_seq(tdm_nft *nft) { return ++nft->seq; }
 

@@ -135,17 +135,7 @@ static int legs_reply(const struct nlmsghdr *nlh, void *data) {
 
 /* One GETSETELEM dump request of `leg_mark` (built by libnftnl: a few attributes, once per dump). */
 static int request_legs(tdm_nft *nft, const char *table, uint16_t proto, leg_sink *sink) {
-    char buffer[1024];
-    struct nftnl_set *set = nftnl_set_alloc();
-    if (set == NULL) return -ENOMEM;
-    nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
-    nftnl_set_set_str(set, NFTNL_SET_NAME, TDM_NFT_LEG_MAP);
-    nftnl_set_set_u32(set, NFTNL_SET_FAMILY, proto);
-    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buffer, NFT_MSG_GETSETELEM, proto, NLM_F_DUMP,
-                                                 tdm_nft_next_seq(nft));
-    nftnl_set_elems_nlmsg_build_payload(nlh, set);
-    nftnl_set_free(set);
-    return tdm_nft_request(nft, nlh, legs_reply, sink);
+    return tdm_nft_request_set_elems(nft, table, proto, TDM_NFT_LEG_MAP, legs_reply, sink);
 }
 
 int tdm_nft_dump_legs(tdm_nft *nft, const char *table, uint32_t family, tdm_nft_leg **out, size_t *count) {

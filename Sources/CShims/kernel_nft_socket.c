@@ -165,3 +165,18 @@ int tdm_nft_request(tdm_nft *nft, struct nlmsghdr *request, mnl_cb_t cb, void *d
         if (ret == MNL_CB_STOP) return 0;
     }
 }
+
+int tdm_nft_request_set_elems(tdm_nft *nft, const char *table, uint16_t proto, const char *map, mnl_cb_t cb,
+                              void *data) {
+    char buffer[1024];
+    struct nftnl_set *set = nftnl_set_alloc();
+    if (set == NULL) return -ENOMEM;
+    nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
+    nftnl_set_set_str(set, NFTNL_SET_NAME, map);
+    nftnl_set_set_u32(set, NFTNL_SET_FAMILY, proto);
+    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buffer, NFT_MSG_GETSETELEM, proto, NLM_F_DUMP,
+                                                 tdm_nft_next_seq(nft));
+    nftnl_set_elems_nlmsg_build_payload(nlh, set);
+    nftnl_set_free(set);
+    return tdm_nft_request(nft, nlh, cb, data);
+}
