@@ -64,7 +64,7 @@ extension DataPlaneExecutor {
         // rtcp-mux demux is decided per call: the RTCP rules with a muxed leg (never offloaded, so always pending)
         // of the candidates' calls say which RTP sockets carry RTCP.
         var calls = Set<String>()
-        for rule in candidates { if let call = socketCall[rule.a.local] { calls.insert(call) } }
+        for rule in candidates { if let call = call(of: rule.a.local) { calls.insert(call) } }
         var muxedSockets = Set<LocalSocket>()
         for call in calls {
             for id in callRules[call] ?? [] {
@@ -83,7 +83,7 @@ extension DataPlaneExecutor {
                 continue
             }
             guard let entries = kernelEntries(for: rule, muxedSockets: muxedSockets),
-                  let callID = socketCall[rule.a.local] else { continue }
+                  let callID = call(of: rule.a.local) else { continue }
             batch.append((id, OffloadedRule(callID: callID, entries: entries, streams: [rule.a.stream, rule.b.stream])))
         }
         guard !batch.isEmpty else { return [] }
@@ -171,7 +171,7 @@ extension DataPlaneExecutor {
                   let localB = DataPlaneExecutor.kernelEndpoint(rule.b.local),
                   let entryA = byLocal[localA], let entryB = byLocal[localB],
                   entryA.source == localB, entryB.source == localA,
-                  let callID = socketCall[rule.a.local] else { continue }
+                  let callID = call(of: rule.a.local) else { continue }
             offloaded[id] = OffloadedRule(callID: callID, entries: [entryA, entryB], streams: [rule.a.stream, rule.b.stream])
             offloadPending[id] = nil
             let marks = kernel.marks(of: [entryA.key, entryB.key])
@@ -256,7 +256,7 @@ extension DataPlaneExecutor {
         if rule.kind == .rtcp && (rule.a.muxed || rule.b.muxed) { return nil }
         if rule.kind == .rtp && muxedSockets.contains(rule.a.local) != muxedSockets.contains(rule.b.local) { return nil }
         if rule.a.learning.contains(.mediaHandover) || rule.b.learning.contains(.mediaHandover) { return nil }
-        guard let idA = streams[rule.a.local], let idB = streams[rule.b.local],
+        guard let idA = stream(of: rule.a.local), let idB = stream(of: rule.b.local),
               let snapshotA = dataPlane.snapshot(of: idA), let snapshotB = dataPlane.snapshot(of: idB),
               snapshotA.latch == .locked, snapshotB.latch == .locked,
               let learnedA = snapshotA.learnedSource, let learnedB = snapshotB.learnedSource,
@@ -286,15 +286,15 @@ extension DataPlaneExecutor {
     /// Both sides' latches are locked (learning is over): the first condition of `kernelEntries`, read without
     /// building anything.
     func bothLocked(_ rule: ForwardingRule) -> Bool {
-        guard let idA = streams[rule.a.local], let idB = streams[rule.b.local] else { return false }
+        guard let idA = stream(of: rule.a.local), let idB = stream(of: rule.b.local) else { return false }
         return dataPlane.snapshot(of: idA)?.latch == .locked && dataPlane.snapshot(of: idB)?.latch == .locked
     }
 
     /// 127/8 and ::1 are delivered locally after the prerouting rewrite and never reach postrouting, so the source
     /// would not be rewritten: such streams stay in userspace.
     static func isLoopback(_ endpoint: SocketEndpoint) -> Bool {
-        if endpoint.family == AF_INET6 { return endpoint.addressBytes == [UInt8](repeating: 0, count: 15) + [1] }
-        return endpoint.addressBytes.first == 127
+        if endpoint.family == AF_INET6 { return endpoint.high == 0 && endpoint.low == 1 }
+        return endpoint.low >> 24 == 127
     }
 
     /// Whether the kernel tables can match or write this address: an IPv4 address, or an IPv6 one that is neither

@@ -26,9 +26,9 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Socket receive/send buffer size passed to `UDPSocket.bind`.
     public var socketBufferBytes: Int32?
 
-    var streams: [LocalSocket: StreamID] = [:]
-    /// Per open socket: its descriptor and bound address, so that closing it can keep it in `socketPool`.
-    private var descriptors: [LocalSocket: StreamSocketPool.Kept] = [:]
+    /// Every open socket and what the executor knows of it (`OpenSocket`): one dictionary, so that a look-up is
+    /// one hash (there were five tables keyed by `LocalSocket`, each hashed per forwarding leg; issue 3).
+    var openSockets: [LocalSocket: OpenSocket] = [:]
     /// Freed ports' sockets kept for their next allocation (see `StreamSocketPool`).
     var socketPool = StreamSocketPool()
     /// Whether freed ports keep their socket (on by default; off binds and closes every time, as before).
@@ -37,7 +37,6 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// open + kept reach it, so that kept sockets never take the descriptors that new calls, the ng listener or
     /// the metrics endpoint need when RLIMIT_NOFILE is below the port range (the relay sets it from the limit).
     public var descriptorBudget = Int.max
-    var socketCall: [LocalSocket: String] = [:]
     private var callWorkers: [String: (worker: Int, sockets: Int)] = [:]
     /// Sockets removed from the data plane whose close has not been confirmed yet (io_uring closes
     /// asynchronously); a re-bind of the same port waits for it. Only when `keepsFreedSockets` is off.
@@ -46,9 +45,6 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     /// Session streams with a socket of their own (non-muxed legs), for reports.
     /// Muxed socket → the non-muxed RTCP socket its RTCP leaves from (one-sided rtcp-mux).
     private var rtcpDemux: [LocalSocket: LocalSocket] = [:]
-    /// Per socket: the forwarding entry last set from its RTP (or plain RTCP) rule, without `rtcpPeer`, so that a
-    /// change of the demux target can re-send it.
-    private var lastForwarding: [LocalSocket: Forwarding] = [:]
     private var mediaStreams: [MediaStreamID: LocalSocket] = [:]
     /// What `reports(at:)` last handed out per stream, so unchanged streams are skipped.
     private var lastReported: [MediaStreamID: ReportInputs] = [:]
@@ -99,17 +95,23 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     }
 
     /// Sockets currently open.
-    public var openSocketCount: Int { streams.count }
+    public var openSocketCount: Int { openSockets.count }
 
     /// Sockets that answer ICE checks (`ICE: force`): never offloaded to the kernel, which cannot answer STUN.
     /// Kept by the relay's control thread in step with its `ICELiteAgent`.
     public var iceSockets = Set<LocalSocket>()
 
     /// The data plane stream of an open socket.
-    public func stream(of socket: LocalSocket) -> StreamID? { streams[socket] }
+    public func stream(of socket: LocalSocket) -> StreamID? { openSockets[socket]?.stream }
+
+    /// The data plane stream of every open socket (tests; the ng path looks up single sockets).
+    var streams: [LocalSocket: StreamID] { openSockets.mapValues(\.stream) }
+
+    /// The call (`callID ?? ""` at open) an open socket belongs to.
+    func call(of socket: LocalSocket) -> String? { openSockets[socket]?.call }
 
     /// The descriptor of an open socket (control may send on it: UDP sends from two threads are fine).
-    func descriptor(of socket: LocalSocket) -> Int32? { streams[socket] == nil ? nil : descriptors[socket]?.fd }
+    func descriptor(of socket: LocalSocket) -> Int32? { openSockets[socket]?.kept.fd }
 
     /// Freed ports' sockets currently kept open for reuse.
     public var keptSocketCount: Int { socketPool.count }
@@ -129,15 +131,11 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
 
     /// Per worker, the last command queued since `takeUnacknowledged()` was last called.
     private var pendingTickets: [Int: CommandTicket] = [:]
-    /// Per socket, its last forwarding update not yet seen applied: the kernel offload check must not read the
-    /// socket's latch before the worker has applied an update that resets it (a re-offer with a new address).
-    private var unsettled: [LocalSocket: CommandTicket] = [:]
-
-    /// True once the worker applied the socket's last forwarding update.
+    /// True once the worker applied the socket's last forwarding update (`OpenSocket.unsettled`).
     func isSettled(_ socket: LocalSocket) -> Bool {
-        guard let ticket = unsettled[socket] else { return true }
+        guard let ticket = openSockets[socket]?.unsettled else { return true }
         guard dataPlane.isApplied(ticket) else { return false }
-        unsettled[socket] = nil
+        openSockets[socket]?.unsettled = nil
         return true
     }
 
@@ -170,13 +168,13 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
                 }
                 let previous = rules[rule.id]
                 rules[rule.id] = rule
-                if let owner = callID ?? socketCall[rule.a.local] { callRules[owner, default: []].insert(rule.id) }
+                if let owner = callID ?? call(of: rule.a.local) { callRules[owner, default: []].insert(rule.id) }
                 apply(rule, previous: previous)
             case .removeForwarding(let id):
                 takeBackFromKernel(id)
                 offloadPending[id] = nil
                 if let rule = rules.removeValue(forKey: id) {
-                    if let owner = callID ?? socketCall[rule.a.local] {
+                    if let owner = callID ?? call(of: rule.a.local) {
                         callRules[owner]?.remove(id)
                         if callRules[owner]?.isEmpty == true { callRules[owner] = nil }
                     }
@@ -204,7 +202,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     }
 
     private func open(_ socket: LocalSocket, callID: String?) -> Bool {
-        if streams[socket] != nil { return true }
+        if openSockets[socket] != nil { return true }
         if let pending = removing.removeValue(forKey: socket) { _ = dataPlane.waitUntilRemoved(pending) }
         let plane = dataPlane
         let kept: StreamSocketPool.Kept
@@ -226,9 +224,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         let worker = callWorkers[key]?.worker
         do {
             let id = try dataPlane.addStream(fd: fd, family: kept.local.family, worker: worker)
-            streams[socket] = id
-            descriptors[socket] = kept
-            socketCall[socket] = key
+            openSockets[socket] = OpenSocket(stream: id, kept: kept, call: key)
             let owner = worker ?? dataPlane.worker(of: id) ?? 0
             callWorkers[key] = (owner, (callWorkers[key]?.sockets ?? 0) + 1)
             return true
@@ -250,11 +246,12 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     }
 
     private func close(_ socket: LocalSocket) {
-        guard let id = streams.removeValue(forKey: socket) else { return }
-        let kept = descriptors.removeValue(forKey: socket)
-        let keep = keepsFreedSockets && kept != nil && streams.count + socketPool.count < descriptorBudget
+        guard let open = openSockets.removeValue(forKey: socket) else { return }
+        let id = open.stream
+        let kept = open.kept
+        let keep = keepsFreedSockets && openSockets.count + socketPool.count < descriptorBudget
         if let ticket = try? dataPlane.removeStream(id, detach: keep) {
-            if keep, let kept {
+            if keep {
                 socketPool.detached(socket, kept: kept, stream: id)
             } else {
                 removing[socket] = id
@@ -262,11 +259,9 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             // The reply to a delete leaves only once the worker has stopped forwarding from this socket.
             pendingTickets[ticket.worker] = ticket
         }
-        lastForwarding[socket] = nil
         if !rtcpDemux.isEmpty { rtcpDemux[socket] = nil }
-        unsettled[socket] = nil
-        if let key = socketCall.removeValue(forKey: socket), let entry = callWorkers[key] {
-            callWorkers[key] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
+        if let entry = callWorkers[open.call] {
+            callWorkers[open.call] = entry.sockets > 1 ? (entry.worker, entry.sockets - 1) : nil
         }
     }
 
@@ -284,7 +279,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
             return
         }
         mediaStreams[leg.stream] = leg.local
-        guard let id = streams[leg.local], let peer = streams[other.local] else { return }
+        guard let id = openSockets[leg.local]?.stream, let peer = openSockets[other.local]?.stream else { return }
         let forwarding = Forwarding(
             peer: peer, advertised: leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
             flags: DataPlaneExecutor.flags(leg.learning),
@@ -305,7 +300,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         mediaStreams[leg.stream] = nil
         if !lastReported.isEmpty { lastReported[leg.stream] = nil }
         if !kernelCarry.isEmpty { kernelCarry[leg.stream] = nil }
-        guard let id = streams[leg.local] else { return }
+        guard let id = openSockets[leg.local]?.stream else { return }
         send(Forwarding(), to: leg.local, stream: id)
     }
 
@@ -313,7 +308,8 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private func setRTCPDemux(of muxed: LocalSocket, to target: LocalSocket?) {
         guard rtcpDemux[muxed] != target else { return }
         rtcpDemux[muxed] = target
-        guard var forwarding = lastForwarding[muxed], let id = streams[muxed] else { return }
+        guard let open = openSockets[muxed], var forwarding = open.lastForwarding else { return }
+        let id = open.stream
         forwarding.resetLearning = false
         send(forwarding, to: muxed, stream: id)
     }
@@ -322,21 +318,23 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
     private func send(_ forwarding: Forwarding, to socket: LocalSocket, stream id: StreamID) {
         var stored = forwarding
         stored.resetLearning = false
-        lastForwarding[socket] = stored
         var entry = forwarding
         // Demux targets exist only with one-sided rtcp-mux: skip the lookup (a hash) when there are none.
-        entry.rtcpPeer = rtcpDemux.isEmpty ? nil : rtcpDemux[socket].flatMap { streams[$0] }
+        entry.rtcpPeer = rtcpDemux.isEmpty ? nil : rtcpDemux[socket].flatMap { openSockets[$0]?.stream }
+        var ticket: CommandTicket?
         do {
-            let ticket = try dataPlane.updateForwarding(id, entry)
-            pendingTickets[ticket.worker] = ticket
-            unsettled[socket] = ticket
+            let queued = try dataPlane.updateForwarding(id, entry)
+            pendingTickets[queued.worker] = queued
+            ticket = queued
         } catch {
             forwardingErrors += 1
         }
+        // One look-up for both fields (the socket is open: `id` came from its entry).
+        openSockets[socket]?.sent(stored, ticket: ticket)
     }
 
     public func report(for stream: MediaStreamID, at now: SessionTime) -> MediaStreamReport? {
-        guard let socket = mediaStreams[stream], let id = streams[socket],
+        guard let socket = mediaStreams[stream], let id = openSockets[socket]?.stream,
               let snapshot = dataPlane.snapshot(of: id) else { return nil }
         return withKernel(report(stream, snapshot, now: now, monotonicNow: tdm_coarse_now_ns()))
     }
@@ -349,7 +347,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         let monotonicNow = tdm_coarse_now_ns()
         var result: [MediaStreamReport] = []
         for (stream, socket) in mediaStreams {
-            guard let id = streams[socket], let snapshot = dataPlane.snapshot(of: id) else { continue }
+            guard let id = openSockets[socket]?.stream, let snapshot = dataPlane.snapshot(of: id) else { continue }
             // Compared before the report is built: with thousands of offloaded streams, building (and converting
             // addresses for) every report once a second only to find it unchanged was most of the clock's work.
             let leg = kernelLegs[stream]
@@ -397,19 +395,14 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
 
     /// A kernel address as the session layer's value; IPv4-mapped IPv6 sources become IPv4.
     static func mediaEndpoint(_ endpoint: SocketEndpoint) -> MediaEndpoint {
-        let bytes = endpoint.addressBytes
-        if bytes.count == 4 {
-            let value = bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            return MediaEndpoint(address: .v4(value), port: endpoint.port)
+        if endpoint.family == AF_INET {
+            return MediaEndpoint(address: .v4(UInt32(truncatingIfNeeded: endpoint.low)), port: endpoint.port)
         }
-        guard bytes.count == 16 else { return MediaEndpoint(address: .v4(0), port: endpoint.port) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-            let value = bytes[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            return MediaEndpoint(address: .v4(value), port: endpoint.port)
+        guard endpoint.family == AF_INET6 else { return MediaEndpoint(address: .v4(0), port: endpoint.port) }
+        if endpoint.high == 0 && endpoint.low >> 32 == 0xFFFF {
+            return MediaEndpoint(address: .v4(UInt32(truncatingIfNeeded: endpoint.low)), port: endpoint.port)
         }
-        let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return MediaEndpoint(address: .v6(high: high, low: low), port: endpoint.port)
+        return MediaEndpoint(address: .v6(high: endpoint.high, low: endpoint.low), port: endpoint.port)
     }
 }
 

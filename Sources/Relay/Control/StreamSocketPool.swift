@@ -111,5 +111,5 @@ struct StreamSocketPool {
 
 extension SocketEndpoint {
     /// 0.0.0.0 or ::. Such a socket is not parked: connecting would pick a source address and change its binding.
-    var isWildcard: Bool { addressBytes.allSatisfy { $0 == 0 } }
+    var isWildcard: Bool { high == 0 && low == 0 }
 }

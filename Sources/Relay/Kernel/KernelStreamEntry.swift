@@ -35,7 +35,7 @@ public struct KernelStreamEntry: Sendable, Hashable, CustomStringConvertible {
         let family = key.peer.family
         for endpoint in [key.peer, key.local, source, destination] {
             let length = endpoint.family == AF_INET ? 4 : endpoint.family == AF_INET6 ? 16 : 0
-            guard length != 0, endpoint.addressBytes.count == length else {
+            guard length != 0, endpoint.addressLength == length else {
                 throw .invalidEntry("\(self): not an IPv4 or IPv6 endpoint: \(endpoint)")
             }
             guard endpoint.family == family else {
@@ -49,14 +49,14 @@ public struct KernelStreamEntry: Sendable, Hashable, CustomStringConvertible {
     func raw(mark: UInt32, withLeg: Bool) -> tdm_nft_entry {
         var entry = tdm_nft_entry()
         entry.ip_version = ipVersion
-        withUnsafeMutableBytes(of: &entry.peer_addr) { $0.copyBytes(from: key.peer.addressBytes.prefix(16)) }
+        key.peer.withAddressBytes { bytes in withUnsafeMutableBytes(of: &entry.peer_addr) { $0.copyMemory(from: bytes) } }
         entry.peer_port = key.peer.port
-        withUnsafeMutableBytes(of: &entry.local_addr) { $0.copyBytes(from: key.local.addressBytes.prefix(16)) }
+        key.local.withAddressBytes { bytes in withUnsafeMutableBytes(of: &entry.local_addr) { $0.copyMemory(from: bytes) } }
         entry.local_port = key.local.port
         entry.mark = mark
-        withUnsafeMutableBytes(of: &entry.out_saddr) { $0.copyBytes(from: source.addressBytes.prefix(16)) }
+        source.withAddressBytes { bytes in withUnsafeMutableBytes(of: &entry.out_saddr) { $0.copyMemory(from: bytes) } }
         entry.out_sport = source.port
-        withUnsafeMutableBytes(of: &entry.out_daddr) { $0.copyBytes(from: destination.addressBytes.prefix(16)) }
+        destination.withAddressBytes { bytes in withUnsafeMutableBytes(of: &entry.out_daddr) { $0.copyMemory(from: bytes) } }
         entry.out_dport = destination.port
         entry.with_leg = withLeg ? 1 : 0
         return entry
