@@ -30,6 +30,25 @@ import Testing
         #expect(tally.latency.max <= 1_001)
     }
 
+    /// The generator's order: the warm-up phase starts before any packet is sent, so what arrives during it is not
+    /// timed whatever its send time; the measured window then times only packets sent from its start. (The tally
+    /// once started timing at 0, so every packet delivered during the warm-up was in the histogram.)
+    @Test func warmupPhaseTimesNothingUntilTheMeasurementBegins() {
+        var tally = DeliveryTally(runID: 1, streamCount: 2)
+        tally.slowPacketThresholdNanoseconds = 1
+        tally.beginWarmup()
+        #expect(record(&tally, packet(stream: 0, sequence: 0, sentNs: 1_000), at: 1, rx: 3_000_000) == .delivered)
+        #expect(record(&tally, packet(stream: 1, sequence: 0, sentNs: 2_000), at: 0, rx: 3_000_000) == .delivered)
+        #expect(tally.latency.totalCount == 0 && tally.slowPackets.isEmpty && tally.warmupDelivered == 2)
+        tally.beginMeasurement(fromSendNanoseconds: 10_000)
+        // Sent during the warm-up, arrived after it: still not timed.
+        #expect(record(&tally, packet(stream: 0, sequence: 1, sentNs: 9_000), at: 1, rx: 5_000_000) == .delivered)
+        #expect(record(&tally, packet(stream: 0, sequence: 2, sentNs: 10_000), at: 1, rx: 10_500) == .delivered)
+        #expect(tally.delivered == 4 && tally.warmupDelivered == 3)
+        #expect(tally.latency.totalCount == 1 && tally.latency.max <= 501)
+        #expect(tally.slowPackets.count == 1)
+    }
+
     @Test func countsDeliveryLossDuplicatesAndMisrouting() {
         var tally = DeliveryTally(runID: 1, streamCount: 4)  // two calls
         // Stream 0 (call 0 caller → callee) must arrive at endpoint 1; stream 3 at endpoint 2.

@@ -32,6 +32,20 @@ public struct DeliveryTally: Sendable {
     /// path offloads a stream only after both sides' first packets) had its slow start counted in p99 although
     /// its CPU figures already excluded the warm-up.
     public var latencyFromSendNanoseconds: UInt64 = 0
+
+    /// Starts the warm-up: nothing delivered from now on enters latency, jitter or the slow list until
+    /// `beginMeasurement(fromSendNanoseconds:)`. Why a phase of its own: the start of the measured window is only
+    /// known when the warm-up ends, and a tally left at `latencyFromSendNanoseconds = 0` during the warm-up recorded
+    /// every warm-up packet as it arrived (the kernel path's pre-offload packets then set its p99: 3 ms where the
+    /// measured window alone had 0 packets above 20 ms).
+    public mutating func beginWarmup() {
+        latencyFromSendNanoseconds = .max
+    }
+
+    /// Ends the warm-up: packets sent at or after `start` (CLOCK_REALTIME, as in the stamps) enter latency.
+    public mutating func beginMeasurement(fromSendNanoseconds start: UInt64) {
+        latencyFromSendNanoseconds = start
+    }
     /// Packets slower than this (ns) are listed in `slowPackets` (0: none), up to `slowPacketCapacity`: when a
     /// tail shows up in the percentiles, their send times and streams tell a periodic stall from a slow stream.
     public var slowPacketThresholdNanoseconds: UInt64 = 0

@@ -47,12 +47,14 @@ public struct RTPLoadGenerator: Sendable {
             uring = nil
         }
         let loop = RTPMediaLoop(calls: calls, rate: rate, runID: UInt32.random(in: 0...UInt32.max), uring: uring)
+        // Latency and jitter cover the measured window only, like the CPU figures below: the warm-up's deliveries
+        // are counted but not timed.
         if configuration.warmupSeconds > 0 {
+            loop.tally.beginWarmup()
             _ = loop.run(sendNanoseconds: UInt64(configuration.warmupSeconds * 1e9), drainNanoseconds: 0, progress: progress)
+            loop.tally.beginMeasurement(fromSendNanoseconds: tdp_realtime_ns())
         }
         let warmupSent = loop.sent
-        // Latency and jitter cover the measured window only, like the CPU figures below.
-        if configuration.warmupSeconds > 0 { loop.tally.latencyFromSendNanoseconds = tdp_realtime_ns() }
         loop.tally.slowPacketThresholdNanoseconds = UInt64(max(0, configuration.slowPacketThresholdMicroseconds)) * 1000
         let relaySampler = configuration.relayPID.map(ProcessCPUSampler.init(pid:))
         let relayCPUStart = relaySampler?.cpuSeconds()
