@@ -36,7 +36,8 @@ public struct KeepalivePingBatch: Sendable {
     /// The datagram of one ping (tests, fallbacks).
     public func datagram(_ ping: Ping) -> ArraySlice<UInt8> { bytes[ping.range] }
 
-    mutating func append(template: KeepalivePingTemplate, pingID: UInt64, contact: [UInt8], peer: RegistrarPeer,
+    mutating func append(template: KeepalivePingTemplate, pingID: UInt64, contact: UnsafeBufferPointer<UInt8>,
+                         peer: RegistrarPeer,
                          socket: LocalSocketRef, trackingID: Int)
     {
         let start = bytes.count

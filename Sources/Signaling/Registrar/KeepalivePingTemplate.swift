@@ -43,6 +43,12 @@ struct KeepalivePingTemplate: Sendable {
     /// Appends the datagram to `out` (a tick's pings share one array, `KeepalivePingBatch`, which
     /// grows geometrically and keeps its capacity from tick to tick: no reserve per ping here).
     func render(pingID: UInt64, contact: [UInt8], into out: inout [UInt8]) {
+        contact.withUnsafeBufferPointer { render(pingID: pingID, contact: $0, into: &out) }
+    }
+
+    /// `render(pingID:contact:into:)` from borrowed Contact bytes: the scheduler lends the entry's
+    /// array in place (a copy of it per ping was a retain and a release).
+    func render(pingID: UInt64, contact: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.append(contentsOf: Self.requestStart)
         out.append(contentsOf: contact)
         out.append(contentsOf: beforeBranchID)
@@ -55,13 +61,18 @@ struct KeepalivePingTemplate: Sendable {
     }
 
     /// `value` as exactly `idDigits` lowercase hex digits.
+    /// The digits are written into a 16-byte local and appended at once (one capacity check, not sixteen).
     static func appendHex(_ value: UInt64, to out: inout [UInt8]) {
-        var shift = UInt64(4 * (idDigits - 1))
-        for _ in 0..<idDigits {
-            let nibble = UInt8(truncatingIfNeeded: (value >> shift) & 0xF)
-            out.append(nibble < 10 ? 0x30 &+ nibble : 0x61 &+ (nibble &- 10))
-            shift &-= 4
+        var digits: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            var shift = UInt64(4 * (idDigits - 1))
+            for k in 0..<idDigits {
+                let nibble = UInt8(truncatingIfNeeded: (value >> shift) & 0xF)
+                d[k] = nibble < 10 ? 0x30 &+ nibble : 0x61 &+ (nibble &- 10)
+                shift &-= 4
+            }
         }
+        withUnsafeBytes(of: &digits) { out.append(contentsOf: $0) }
     }
 
     /// `value` as the fixed-width hex `String` (Call-ID/branch values for the slow path).

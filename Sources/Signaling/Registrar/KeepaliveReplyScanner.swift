@@ -88,14 +88,34 @@ struct KeepaliveReplyScanner: Sendable {
     // MARK: Byte helpers (all bounds-checked against `bytes.count` by construction)
 
     /// The index of the CR of the next CRLF at or after `from`, nil when there is none.
+    ///
+    /// Eight bytes at a time first (the byte loop was the largest part of the scan): a word is
+    /// skipped when none of its bytes is CR or LF; otherwise the scan jumps to the first one.
     private static func lineEnd(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
         var i = from
+        if let base = bytes.baseAddress {
+            while i >= 0, i + 8 <= bytes.count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let found = zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                if found != 0 {
+                    // The lowest flagged byte is exact (false flags only sit above a true one).
+                    i += found.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+        }
         while i + 1 < bytes.count {
             if bytes[i] == 0x0D { return bytes[i + 1] == 0x0A ? i : nil }
             if bytes[i] == 0x0A { return nil }  // bare LF: leave it to the parser
             i += 1
         }
         return nil
+    }
+
+    /// The high bit of each byte of `v` that may be zero; the lowest one set is the first zero byte.
+    private static func zeroBytes(_ v: UInt64) -> UInt64 {
+        (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
     }
 
     private static func index(of byte: UInt8, in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {

@@ -6,8 +6,9 @@
 /// pings never burst: with N bindings a tick sends at most ⌈N / slots⌉. A tick touches only the
 /// slots it passes (O(due pings)); no per-tick scan of all bindings.
 ///
-/// Each ping has a fresh Call-ID and branch; any response to it (404/405/501 included) proves the
-/// path alive. A binding still waiting for its previous ping when its slot comes round counts one
+/// Each ping has a fresh Call-ID and branch carrying a `KeepalivePingToken` (the binding's index
+/// and a sequence number), so a reply finds its binding by decoding, without a table look-up; any
+/// response to it (404/405/501 included) proves the path alive. A binding still waiting for its previous ping when its slot comes round counts one
 /// loss; after `maxPingsLost` in a row it is reported with `.bindingUnreachable`.
 public struct KeepaliveScheduler: Sendable {
     struct Entry: Sendable {
@@ -18,12 +19,17 @@ public struct KeepaliveScheduler: Sendable {
         var contact: [UInt8]
         var slot: Int
         var position: Int
+        /// The token of the unanswered ping; a reply matches only if it carries exactly this.
         var awaitingPing: UInt64?
         var pingSentAt: RegistrarInstant?
         var lost = 0
         var lastReplyAt: RegistrarInstant?
         var roundTrip: Int64?
         var pingsSent = 0
+        /// The other entries with the same peer, as a circular doubly linked list (itself when alone):
+        /// a reply refreshes every binding behind its address without hashing the address.
+        var samePeerNext: Int
+        var samePeerPrevious: Int
         /// False once untracked: the slot waits in `freeIDs` for reuse.
         var live = true
     }
@@ -36,13 +42,15 @@ public struct KeepaliveScheduler: Sendable {
     private var entries: [Entry] = []
     private var freeIDs: [Int] = []
     private var index: [RegistrarBindingKey: Int] = [:]
-    private var byPeer: [RegistrarPeer: [Int]] = [:]
-    private var outstanding: [UInt64: Int] = [:]
+    /// One entry of each peer's `samePeer` ring (only the general traffic path hashes a peer).
+    private var byPeer: [RegistrarPeer: Int] = [:]
     private var slots: [[Int]]
     private var cursor = 0
     private var assignCursor = 0
     private var nextSlotAt: RegistrarInstant
-    private var nextPingID: UInt64 = 0
+    /// The sequence half of the next ping's token (wraps: a token only has to differ from the
+    /// binding's previous ones, and a ping is outstanding for one interval at most).
+    private var nextSequence: UInt32 = 0
     /// Ping templates by (socket, transport): built on first use, a handful per process.
     private var templates: [TemplateKey: KeepalivePingTemplate] = [:]
     private struct TemplateKey: Hashable {
@@ -99,31 +107,25 @@ public struct KeepaliveScheduler: Sendable {
             scheme: .sip, host: SIPHost(kind: .ipv4, text: binding.source.uriHost), port: binding.source.port)
         let contact = Array("\(uri)".utf8)
         if let id = index[binding.key], entries[id].live {
-            var e = entries[id]
-            if e.peer != binding.source { detachPeer(id, e.peer); byPeer[binding.source, default: []].append(id) }
-            e.peer = binding.source
-            e.socket = binding.socket
-            e.contact = contact
-            if let ping = e.awaitingPing { outstanding[ping] = nil }
-            e.awaitingPing = nil
-            e.lost = 0
-            entries[id] = e
+            if entries[id].peer != binding.source {
+                detachPeer(id)
+                entries[id].peer = binding.source
+                attachPeer(id)
+            }
+            entries[id].socket = binding.socket
+            entries[id].contact = contact
+            entries[id].awaitingPing = nil
+            entries[id].lost = 0
             return
         }
         let slot = leastLoadedSlot()
+        let id = freeIDs.popLast() ?? entries.count
         let entry = Entry(key: binding.key, peer: binding.source, socket: binding.socket, contact: contact, slot: slot,
-                          position: slots[slot].count)
-        let id: Int
-        if let free = freeIDs.popLast() {
-            id = free
-            entries[id] = entry
-        } else {
-            id = entries.count
-            entries.append(entry)
-        }
+                          position: slots[slot].count, samePeerNext: id, samePeerPrevious: id)
+        if id < entries.count { entries[id] = entry } else { entries.append(entry) }
         slots[slot].append(id)
         index[binding.key] = id
-        byPeer[binding.source, default: []].append(id)
+        attachPeer(id)
         counters.tracked = index.count
     }
 
@@ -136,8 +138,8 @@ public struct KeepaliveScheduler: Sendable {
             slots[e.slot][e.position] = last
             entries[last].position = e.position
         }
-        detachPeer(id, e.peer)
-        if let ping = e.awaitingPing { outstanding[ping] = nil }
+        detachPeer(id)
+        entries[id].awaitingPing = nil
         entries[id].live = false
         entries[id].contact = []
         freeIDs.append(id)
@@ -181,10 +183,18 @@ public struct KeepaliveScheduler: Sendable {
     /// Matches a response to an outstanding ping; true when it was one (the caller then drops it).
     public mutating func handleResponse(_ response: SIPMessage, now: RegistrarInstant) -> Bool {
         guard let pingID = builder.pingID(of: response) else { return false }
-        guard let id = outstanding.removeValue(forKey: pingID), entries[id].live else { return true }
+        guard let id = awaitingEntry(pingID) else { return true }
         Self.markAlive(&entries[id], now: now)
         counters.pingsAnswered += 1
         return true
+    }
+
+    /// The live entry waiting for exactly this ping, from the token alone: O(1), no hashing. Nil
+    /// for a late, duplicated or forged token (wrong sequence, index past the end, untracked).
+    private func awaitingEntry(_ pingID: UInt64) -> Int? {
+        let id = KeepalivePingToken(rawValue: pingID).trackingID
+        guard id < entries.count, entries[id].live, entries[id].awaitingPing == pingID else { return nil }
+        return id
     }
 
     /// Matches a reply from its raw bytes, before any parse: true when it answers one of our pings
@@ -193,28 +203,27 @@ public struct KeepaliveScheduler: Sendable {
     /// every binding behind that address is refreshed, as on the normal path.
     public mutating func handleReply(_ bytes: UnsafeRawBufferPointer, now: RegistrarInstant) -> Bool {
         guard let pingID = builder.pingID(inReply: bytes) else { return false }
-        guard let id = outstanding[pingID], entries[id].live else { return true }  // late or duplicate
-        noteTraffic(from: entries[id].peer, now: now)
-        if outstanding.removeValue(forKey: pingID) != nil, entries[id].live {
-            // Not listed under its peer (cannot happen today): answer it directly.
-            Self.markAlive(&entries[id], now: now)
-            counters.pingsAnswered += 1
-        }
+        guard let id = awaitingEntry(pingID) else { return true }  // late, duplicate or forged
+        noteTraffic(ringOf: id, now: now)
         return true
     }
 
     /// Any traffic from a peer (a CRLF pong, a request, a response) proves its bindings alive.
     public mutating func noteTraffic(from peer: RegistrarPeer, now: RegistrarInstant) {
-        guard let ids = byPeer[peer] else { return }
-        for id in ids where entries[id].live {
+        guard let id = byPeer[peer] else { return }
+        noteTraffic(ringOf: id, now: now)
+    }
+
+    /// Marks `first` and every entry in its `samePeer` ring alive.
+    private mutating func noteTraffic(ringOf first: Int, now: RegistrarInstant) {
+        var id = first
+        repeat {
             // In place (`entries[id].…`): copying an entry out and back costs a retain and a
             // release of each of its strings and arrays, 5,000 times a second at 100k bindings.
-            if let awaiting = entries[id].awaitingPing {
-                outstanding[awaiting] = nil
-                counters.pingsAnswered += 1
-            }
+            if entries[id].awaitingPing != nil { counters.pingsAnswered += 1 }
             Self.markAlive(&entries[id], now: now)
-        }
+            id = entries[id].samePeerNext
+        } while id != first
     }
 
     private static func markAlive(_ e: inout Entry, now: RegistrarInstant) {
@@ -227,6 +236,9 @@ public struct KeepaliveScheduler: Sendable {
     private mutating func fire(slot: Int, now: RegistrarInstant, into actions: inout [KeepaliveAction],
                                batch: inout KeepalivePingBatch, batching: Bool)
     {
+        // The template of the previous ping: a slot's pings almost all leave the same socket, and a
+        // look-up per ping hashed the key and retained the template's three arrays.
+        var current: (key: TemplateKey, template: KeepalivePingTemplate)?
         var i = 0
         while i < slots[slot].count {
             let id = slots[slot][i]
@@ -234,8 +246,7 @@ public struct KeepaliveScheduler: Sendable {
                 i += 1
                 continue
             }
-            if let previous = entries[id].awaitingPing {
-                outstanding[previous] = nil
+            if entries[id].awaitingPing != nil {
                 entries[id].awaitingPing = nil
                 entries[id].lost += 1
                 let lost = entries[id].lost
@@ -248,8 +259,8 @@ public struct KeepaliveScheduler: Sendable {
                     continue
                 }
             }
-            nextPingID += 1
-            let pingID = nextPingID
+            nextSequence &+= 1
+            let pingID = KeepalivePingToken(trackingID: id, sequence: nextSequence).rawValue
             entries[id].pingSentAt = now
             entries[id].pingsSent += 1
             entries[id].awaitingPing = pingID
@@ -261,34 +272,66 @@ public struct KeepaliveScheduler: Sendable {
                 actions.append(.sendCRLFPing(to: peer, socket: socket))
                 counters.crlfPingsSent += 1
             } else {
-                let contact = entries[id].contact
-                let template = template(socket: socket, transport: peer.transport)
-                if batching {
-                    batch.append(template: template, pingID: pingID, contact: contact, peer: peer, socket: socket,
-                                 trackingID: id)
+                let key = TemplateKey(socket: socket, transport: peer.transport)
+                let template: KeepalivePingTemplate
+                if let current, current.key == key {
+                    template = current.template
                 } else {
-                    actions.append(.sendPing(template.render(pingID: pingID, contact: contact), to: peer,
+                    template = self.template(key)
+                    current = (key, template)
+                }
+                if batching {
+                    entries[id].contact.withUnsafeBufferPointer { contact in
+                        batch.append(template: template, pingID: pingID, contact: contact, peer: peer, socket: socket,
+                                     trackingID: id)
+                    }
+                } else {
+                    actions.append(.sendPing(template.render(pingID: pingID, contact: entries[id].contact), to: peer,
                                              socket: socket, pingID: pingID))
                 }
-                outstanding[pingID] = id
                 counters.pingsSent += 1
             }
             i += 1
         }
     }
 
-    private mutating func template(socket: LocalSocketRef, transport: RegistrarTransport) -> KeepalivePingTemplate {
-        let key = TemplateKey(socket: socket, transport: transport)
+    private mutating func template(_ key: TemplateKey) -> KeepalivePingTemplate {
         if let template = templates[key] { return template }
-        let template = builder.template(transport: transport, sentBy: configuration.viaSentBy(socket))
+        let template = builder.template(transport: key.transport, sentBy: configuration.viaSentBy(key.socket))
         templates[key] = template
         return template
     }
 
-    private mutating func detachPeer(_ id: Int, _ peer: RegistrarPeer) {
-        guard var list = byPeer[peer] else { return }
-        list.removeAll { $0 == id }
-        byPeer[peer] = list.isEmpty ? nil : list
+    /// Links entry `id` into the ring of its peer (or starts one).
+    private mutating func attachPeer(_ id: Int) {
+        let peer = entries[id].peer
+        guard let member = byPeer[peer] else {
+            byPeer[peer] = id
+            entries[id].samePeerNext = id
+            entries[id].samePeerPrevious = id
+            return
+        }
+        let next = entries[member].samePeerNext
+        entries[id].samePeerPrevious = member
+        entries[id].samePeerNext = next
+        entries[member].samePeerNext = id
+        entries[next].samePeerPrevious = id
+    }
+
+    /// Unlinks entry `id` from its peer's ring, in O(1).
+    private mutating func detachPeer(_ id: Int) {
+        let next = entries[id].samePeerNext
+        let previous = entries[id].samePeerPrevious
+        let peer = entries[id].peer
+        if next == id {
+            if byPeer[peer] == id { byPeer[peer] = nil }
+        } else {
+            entries[previous].samePeerNext = next
+            entries[next].samePeerPrevious = previous
+            if byPeer[peer] == id { byPeer[peer] = next }
+        }
+        entries[id].samePeerNext = id
+        entries[id].samePeerPrevious = id
     }
 
     /// The first slot from the rotating cursor whose load is at most the floor of the mean: one

@@ -52,8 +52,7 @@ extension SIPTransport {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
-                        DatagramReadCoalescer(delay: config.udpReadCoalescing, busyReadCount: config.udpBusyReadCount),
-                        DatagramFlushBatcher(),
+                        DatagramSyscallBatcher(delay: config.udpReadCoalescing, busyReadCount: config.udpBusyReadCount),
                         SIPDatagramHandler(local: id, maxDatagramSize: maxDatagram, transport: self)
                     )
                 }

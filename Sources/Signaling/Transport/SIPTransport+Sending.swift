@@ -56,31 +56,41 @@ extension SIPTransport {
             self.cells.sendFailures.bump(datagrams.count)
             return
         }
-        var toFlush: [ObjectIdentifier: any Channel] = [:]
+        // The listener of the previous datagram and the channels written to: a batch nearly always
+        // leaves one socket, so the per-datagram work is a comparison, not a copy of the listener's
+        // sockets and a dictionary insert.
+        var currentIndex = -1
+        var currentChannels: [any Channel] = []
+        var currentIsUDP = false
+        var toFlush: [any Channel] = []
         var written = 0
         var writtenBytes = 0
         for datagram in datagrams {
-            guard sockets.indices.contains(datagram.via.index) else {
-                self.cells.sendFailures.bump()
-                continue
+            if datagram.via.index != currentIndex {
+                guard sockets.indices.contains(datagram.via.index) else {
+                    self.cells.sendFailures.bump()
+                    continue
+                }
+                currentIndex = datagram.via.index
+                currentChannels = sockets[currentIndex].datagramChannels
+                currentIsUDP = sockets[currentIndex].listener.transport == .udp
             }
-            let listener = sockets[datagram.via.index]
-            guard listener.listener.transport == .udp else {
+            guard currentIsUDP else {
                 self.send(datagram.bytes, to: datagram.to, via: datagram.via, promise: nil)
                 continue
             }
-            guard let channel = Self.pick(listener.datagramChannels, for: datagram.to) else {
+            guard let channel = Self.pick(currentChannels, for: datagram.to) else {
                 self.cells.sendFailures.bump()
                 continue
             }
             written += 1
             writtenBytes += datagram.bytes.readableBytes
             channel.write(AddressedEnvelope(remoteAddress: datagram.to, data: datagram.bytes), promise: nil)
-            toFlush[ObjectIdentifier(channel)] = channel
+            if !toFlush.contains(where: { $0 === channel }) { toFlush.append(channel) }
         }
         self.cells.datagramsOut.bump(written)
         self.cells.datagramBytesOut.bump(writtenBytes)
-        for channel in toFlush.values { channel.flush() }
+        for channel in toFlush { channel.flush() }
     }
 
     /// `send(_:to:via:promise:)` for a byte array (copied into a buffer), fire and forget.

@@ -26,7 +26,7 @@ public struct SIPTransportConfiguration: Sendable {
     /// All of them share the listener's address and port, so a reply from any of them satisfies the NAT pinhole.
     public var udpSocketsPerListener: Int = 1
     /// After a read that returned fewer than `udpBusyReadCount` datagrams, the next read waits this long, so that
-    /// datagrams trickling in are read several per wake-up (`DatagramReadCoalescer`). Zero reads at once.
+    /// datagrams trickling in are read several per wake-up (`DatagramSyscallBatcher`). Zero reads at once.
     public var udpReadCoalescing: TimeAmount = .milliseconds(1)
     /// A read of at least this many datagrams means the socket is busy: the next read follows at once.
     public var udpBusyReadCount: Int = 16
