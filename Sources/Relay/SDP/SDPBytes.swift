@@ -45,6 +45,23 @@ enum SDPBytes {
         return start..<i
     }
 
+    /// The token shape the `validate` functions check, without collecting tokens: how many tokens the content has
+    /// (counting stops at `limit + 1`), the token at `position`, and where the first token past `limit` starts (the
+    /// offset a "too many fields" error names). `o=`, `c=` and `m=` each need their field count and one field.
+    static func tokenShape(_ s: ArraySlice<UInt8>, keeping position: Int,
+                           limit: Int) -> (count: Int, kept: Range<Int>?, beyondLimit: Int?) {
+        var index = s.startIndex
+        var count = 0
+        var kept: Range<Int>?
+        var beyond: Int?
+        while count <= limit, let token = nextToken(s, from: &index) {
+            if count == position { kept = token }
+            if count == limit { beyond = token.lowerBound }
+            count += 1
+        }
+        return (count, kept, beyond)
+    }
+
     /// A non-empty run of ASCII digits not exceeding `max`; nil otherwise (never traps).
     static func parseUInt(_ s: ArraySlice<UInt8>, max: UInt64 = UInt64.max) -> UInt64? {
         guard !s.isEmpty else { return nil }

@@ -7,16 +7,10 @@ public struct SDPConnection: Sendable, Equatable {
 
     /// `parse`'s checks (same errors, same offsets) without building the value, for the parser's validation pass.
     static func validate(_ content: ArraySlice<UInt8>) throws(SDPParseError) {
-        var index = content.startIndex
-        var count = 0
-        var address: Range<Int>?
-        var fourth: Int?
-        while let token = SDPBytes.nextToken(content, from: &index) {
-            if count == 2 { address = token }
-            if count == 3 { fourth = token.lowerBound }
-            count += 1
+        let shape = SDPBytes.tokenShape(content, keeping: 2, limit: 3)
+        guard shape.count == 3, let address = shape.kept else {
+            throw SDPParseError(.invalidConnection, at: shape.beyondLimit ?? content.startIndex)
         }
-        guard count == 3, let address else { throw SDPParseError(.invalidConnection, at: fourth ?? content.startIndex) }
         let end = content[address].firstIndex(of: UInt8(ascii: "/")) ?? address.upperBound
         guard end > address.lowerBound else { throw SDPParseError(.invalidConnection, at: address.lowerBound) }
     }

@@ -26,14 +26,8 @@ public struct SDPMediaDescription: Sendable, Equatable {
 
     /// `parse`'s checks (same errors, same offsets) without building the value, for the parser's validation pass.
     static func validate(_ content: ArraySlice<UInt8>) throws(SDPParseError) {
-        var index = content.startIndex
-        var count = 0
-        var portToken: Range<Int>?
-        while count < 3, let token = SDPBytes.nextToken(content, from: &index) {
-            if count == 1 { portToken = token }
-            count += 1
-        }
-        guard count >= 3, let portToken else { throw SDPParseError(.invalidMedia, at: content.startIndex) }
+        let shape = SDPBytes.tokenShape(content, keeping: 1, limit: 2)
+        guard shape.count >= 3, let portToken = shape.kept else { throw SDPParseError(.invalidMedia, at: content.startIndex) }
         var portBytes = content[portToken]
         if let slash = portBytes.firstIndex(of: UInt8(ascii: "/")) {
             guard let n = SDPBytes.parseUInt(portBytes[(slash + 1)...], max: 65535), n > 0 else {

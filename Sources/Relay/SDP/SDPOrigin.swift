@@ -17,16 +17,10 @@ public struct SDPOrigin: Sendable, Equatable {
     /// `parse`'s checks (same errors, same offsets) without building the value: the parser validates every `o=`
     /// line of every ng offer and answer, and the token array and six byte arrays were only thrown away (issue 3).
     static func validate(_ content: ArraySlice<UInt8>) throws(SDPParseError) {
-        var index = content.startIndex
-        var count = 0
-        var version: Range<Int>?
-        var seventh: Int?
-        while let token = SDPBytes.nextToken(content, from: &index) {
-            if count == 2 { version = token }
-            if count == 6 { seventh = token.lowerBound }
-            count += 1
+        let shape = SDPBytes.tokenShape(content, keeping: 2, limit: 6)
+        guard shape.count == 6, let version = shape.kept else {
+            throw SDPParseError(.invalidOrigin, at: shape.beyondLimit ?? content.startIndex)
         }
-        guard count == 6, let version else { throw SDPParseError(.invalidOrigin, at: seventh ?? content.startIndex) }
         guard content[version].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw SDPParseError(.invalidOrigin, at: version.lowerBound)
         }
