@@ -2,6 +2,7 @@
 // io_uring_register_buf_ring but not io_uring_setup_buf_ring, so the ring memory is mmap'ed here).
 #include "CShims.h"
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -28,6 +29,42 @@ struct io_uring *tdm_uring_create(unsigned sq_entries, unsigned cq_entries, int 
     free(ring);
     *error = ret;
     return NULL;
+}
+
+int tdm_uring_cancel_all(struct io_uring *ring, unsigned timeout_ms) {
+    const uint64_t tag = UINT64_MAX; /* no stream or command uses this user_data */
+    if (!ring) return -EINVAL;
+    struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+    if (!sqe) {
+        io_uring_submit(ring);
+        sqe = io_uring_get_sqe(ring);
+        if (!sqe) return -EBUSY;
+    }
+    io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY); /* ANY matches every request, all of them */
+    io_uring_sqe_set_data64(sqe, tag);
+    int ret = io_uring_submit(ring);
+    if (ret < 0) return ret;
+    int cancelled = -ETIME;
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        /* After the cancel's own completion, one more short wait collects the cancelled requests' last ones
+         * (their files are released when they complete). */
+        struct __kernel_timespec wait = { .tv_sec = 0, .tv_nsec = cancelled == -ETIME ? 10000000 : 1000000 };
+        struct io_uring_cqe *cqe = NULL;
+        ret = io_uring_wait_cqe_timeout(ring, &cqe, &wait);
+        if (ret == 0 && cqe) {
+            if (cqe->user_data == tag) cancelled = cqe->res;
+            io_uring_cqe_seen(ring, cqe);
+            continue;
+        }
+        if (ret == -ETIME && cancelled != -ETIME) break;
+        if (ret < 0 && ret != -ETIME && ret != -EINTR) return ret;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long elapsed_ms = (long long)(now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (elapsed_ms >= (long long)timeout_ms) break;
+    }
+    return cancelled;
 }
 
 void tdm_uring_destroy(struct io_uring *ring) {

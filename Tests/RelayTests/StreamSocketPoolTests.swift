@@ -157,6 +157,27 @@ import Glibc
         close(try UDPSocket.bind(SocketEndpoint(b.endpoint), bufferBytes: nil))
     }
 
+    /// A clean stop releases every port at once, even one whose removal the worker had not finished: the io_uring
+    /// worker cancels and reaps its armed receives before the ring goes (the kernel's own teardown of a closed ring
+    /// runs later on a workqueue, and held the socket: a CI run once got EADDRINUSE binding the port right after).
+    @Test(arguments: DataPlaneHarness.engines)
+    func aStoppedPlaneReleasesItsPortsAtOnce(engine: IOEngineKind) throws {
+        for _ in 0..<25 {
+            let plane = try DataPlaneHarness.makePlane(engine)
+            let executor = DataPlaneExecutor(dataPlane: plane)
+            let ports = try Self.freePorts(2)
+            let a = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: ports[0])
+            let b = LocalSocket(interface: InterfaceID(0), address: Self.loopback, port: ports[1])
+            #expect(executor.execute([.openPort(a), .openPort(b)], callID: "one").isEmpty)
+            _ = executor.execute([.closePort(a)], callID: "one")  // its removal is in flight when the stop comes
+            plane.stop()  // b is still open: the worker closes it
+            executor.closeKeptSockets()
+            for port in ports {
+                close(try UDPSocket.bind(.ipv4(127, 0, 0, 1, port: port), bufferBytes: nil))
+            }
+        }
+    }
+
     @Test func executorWithoutKeepingClosesFreedSockets() throws {
         let plane = try DataPlaneHarness.makePlane(.mmsg)
         defer { plane.stop() }

@@ -353,6 +353,13 @@ int tdm_uring_probe(char *reason, size_t reason_len);
 /** Allocates and initialises a ring for the calling thread (single issuer + deferred task run when available). */
 struct io_uring *tdm_uring_create(unsigned sq_entries, unsigned cq_entries, int *error);
 void tdm_uring_destroy(struct io_uring *ring);
+/**
+ * Cancels every request still armed in the ring and reaps their completions, waiting at most `timeout_ms`.
+ * Why: the kernel tears a closed ring down later, on a workqueue, and until then each armed multishot receive
+ * holds its socket, so the port stays bound for a moment after a clean stop (a restart, or a test binding the
+ * port again, got EADDRINUSE). Returns how many requests were cancelled, or a negative errno.
+ */
+int tdm_uring_cancel_all(struct io_uring *ring, unsigned timeout_ms);
 
 /** mmap()s and registers a provided-buffer ring with `entries` (power of two) slots under group `bgid`. */
 struct io_uring_buf_ring *tdm_buf_ring_create(struct io_uring *ring, unsigned entries, unsigned bgid, int *error);

@@ -142,7 +142,9 @@ final class URingWorker {
     }
 
     private func tearDown() {
-        // Exiting the ring cancels the armed receives and drops their file references before the fds close.
+        // Cancel and reap every armed request first: the kernel's own teardown of a closed ring runs later on a
+        // workqueue, and until then an armed receive keeps its socket (and port) bound after the fd is closed.
+        _ = tdm_uring_cancel_all(ring, 200)
         tdm_uring_destroy(ring)
         ring = nil
         tdm_buf_ring_destroy(nil, bufferRing, bufferCount, bufferGroup)
