@@ -49,15 +49,15 @@ struct KernelOffloadRelayTests {
         let env = try KernelOffloadTestLab()
         let relay = try env.startRelay()
         try #require(relay.isRunning, "\(relay.standardError())")
-        let calls = try (0..<20).map { try env.setUpCall($0) }
+        let calls = try (0..<100).map { try env.setUpCall($0) }  // issue 4: kill -9 with 100 offloaded calls
         #expect(try env.flowUntilOffloaded(calls, seconds: 25), "\(relay.standardError())")
-        #expect(env.legElements() == 40)
+        #expect(env.legElements() == 200)
 
         relay.kill()
         #expect(relay.wait(timeout: .seconds(5)) != nil)
         // Nobody is bound on the relay ports now: every delivery is the kernel's.
-        #expect(env.pump(calls) == 40)
-        #expect(env.pump(calls) == 40)
+        #expect(env.pump(calls) == 200)
+        #expect(env.pump(calls) == 200)
 
         let restarted = try env.startRelay()
         try #require(restarted.isRunning, "\(restarted.standardError())")
@@ -66,7 +66,7 @@ struct KernelOffloadRelayTests {
         for call in calls {
             #expect(try env.rtpInKernel(call.callID) == [true, true])
         }
-        #expect(env.pump(calls) == 40)
+        #expect(env.pump(calls) == 200)
         #expect(try RelayUnderTest.eventually(timeoutMs: 4000) { try env.rtpPackets(calls[0].callID) > 4 })
         for call in calls { _ = try env.delete(call.callID) }
         #expect(env.legElements() == 0)
