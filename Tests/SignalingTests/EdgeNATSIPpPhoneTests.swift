@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 6's NAT scenario with SIPp on both ends: the phone behind the masquerading home router is SIPp (it
+/// registers with a digest answer, then answers the edge's keepalive OPTIONS with `-aa` and takes the call), and
+/// the backend is SIPp too (the 401/200 registrar, then the caller). `EdgeNATIntegrationTests` runs the same
+/// topology with a Swift phone, which can also fall silent on cue (keepalive off, dead phone).
+///
+/// phone-ns 10.77.1.2:5062 ── [router: masquerade, UDP conntrack timeout 3 s] ── 10.78.1.1:5060 edge-ns ──
+/// 10.78.2.2:5080 backend-ns
+@Suite("EdgeNATSIPpPhone", .serialized, .timeLimit(.minutes(2)))
+struct EdgeNATSIPpPhoneTests {
+    static let pinholeSeconds = 3
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static func scenario(_ name: String) -> String {
+        root.appendingPathComponent("Tests/SignalingTests/Fixtures/sipp/\(name)").path
+    }
+
+    @Test func sippPhoneBehindNATRegistersStaysReachableAndTakesACall() throws {
+        try #require(getuid() == 0, "EdgeNATSIPpPhoneTests needs root (network namespaces, nftables); CI runs as root")
+        let binary = Self.root.appendingPathComponent(".build/debug/tandem").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the tandem binary first (\(binary))")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp"), "sipp (Debian sip-tester) is missing")
+
+        let lab = try NetworkLab()
+        defer { lab.shutdown() }
+        let router = try lab.addHomeRouter(udpTimeout: Self.pinholeSeconds)
+        let phoneNS = try lab.addNamespace("phone")
+        let edgeNS = try lab.addNamespace("edge")
+        let backendNS = try lab.addNamespace("backend")
+        try router.connectLAN(phoneNS, hostAddress: "10.77.1.2/24", routerAddress: "10.77.1.1/24")
+        try router.connectWAN(edgeNS, peerAddress: "10.78.1.1/24", routerAddress: "10.78.1.2/24")
+        try lab.link(edgeNS, interface: "bk0", addresses: ["10.78.2.1/24"], to: backendNS, interface: "eth0",
+                     addresses: ["10.78.2.2/24"])
+        try lab.setDefaultRoute(backendNS, via: "10.78.2.1")
+
+        let work = makeTemporaryDirectory()
+        let configPath = work + "/edge.yaml"
+        try """
+        listeners: [{ address: 10.78.1.1, port: 5060, transport: udp }]
+        farm: ["sip:10.78.2.2:5080"]
+        registrar: { default_mode: passthrough, min_expires: 10 }
+        keepalive: { enabled: true, interval: 1, max_pings_lost: 3 }
+        admin: 127.0.0.1:9104
+        data_dir: \(work)/data
+        timers: { t1_ms: 100 }
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let edge = try lab.spawn(edgeNS, [binary, "signaling", "--config", configPath])
+        try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
+                     "edge did not start: \(edge.standardError())")
+        func metrics() throws -> String { try lab.withNamespace(edgeNS) { try adminGet(port: 9104, "/metrics") } }
+
+        // (a) The SIPp phone registers through the edge; the SIPp backend challenges with 401, then accepts.
+        let registrar = try lab.spawn(backendNS, ["/usr/bin/sipp", "-sf", Self.scenario("uas-register-401.xml"),
+                                                  "-i", "10.78.2.2", "-p", "5080", "-m", "1", "-nostdin",
+                                                  "-timeout", "15s"])
+        usleep(300_000)
+        let register = try lab.spawn(phoneNS, ["/usr/bin/sipp", "10.78.1.1:5060", "-sf", Self.scenario("nat-phone-register.xml"),
+                                               "-i", "10.77.1.2", "-p", "5062", "-m", "1", "-au", "alice", "-ap", "secret",
+                                               "-nostdin", "-timeout", "10s"])
+        let registered = register.wait(timeout: .seconds(12))
+        #expect(registered?.succeeded == true, "SIPp phone REGISTER failed: \(register.standardOutput().suffix(1500)) \(register.standardError().suffix(1500))")
+        _ = registrar.wait(timeout: .seconds(5))
+        let bindings = try lab.withNamespace(edgeNS) { try adminGet(port: 9104, "/bindings") }
+        try #require(bindings.contains("sip:alice@example.com"), "binding not saved: \(bindings)")
+
+        // (b) The phone now waits for calls on the same port and answers keepalives (-aa) for more than three
+        // pinhole timeouts. Only the edge's OPTIONS, from the socket the phone registered to, keep the mapping.
+        // No `-m 1`: SIPp counts each auto-answered OPTIONS as a call and would stop taking new ones.
+        let phone = try lab.spawn(phoneNS, ["/usr/bin/sipp", "-sf", Self.scenario("nat-phone-answer.xml"), "-aa",
+                                            "-i", "10.77.1.2", "-p", "5062", "-nostdin", "-timeout", "40s", "-trace_msg", "-message_file", work + "/phone-messages.log"])
+        usleep(UInt32(3 * Self.pinholeSeconds + 1) * 1_000_000)
+        let afterIdle = try metrics()
+        #expect(afterIdle.contains("tandem_sip_keepalive_tracked 1"),
+                "\(((try? String(contentsOfFile: work + "/phone-messages.log", encoding: .utf8)) ?? "").suffix(3000)) edge: \(edge.standardError().suffix(3000))")
+        #expect(!(try lab.withNamespace(edgeNS) { try adminGet(port: 9104, "/bindings") }).isEmpty)
+
+        // (c) The SIPp backend calls alice: the INVITE reaches the SIPp phone through the pinhole, and the call
+        // completes (200, ACK, BYE, 200) along the Record-Route.
+        let caller = try lab.spawn(backendNS, ["/usr/bin/sipp", "10.78.1.1:5060", "-sf", Self.scenario("nat-backend-call.xml"),
+                                               "-i", "10.78.2.2", "-p", "5080", "-m", "1", "-nostdin", "-timeout", "15s"])
+        let called = caller.wait(timeout: .seconds(18))
+        #expect(called?.succeeded == true, "backend call failed: \(caller.standardOutput().suffix(1500)) \(caller.standardError().suffix(1500))\n edge: \(edge.standardError().suffix(2000))")
+        // The BYE's 200 came from the phone; its own log shows the INVITE it took.
+        let phoneLog = (try? String(contentsOfFile: work + "/phone-messages.log", encoding: .utf8)) ?? ""
+        #expect(phoneLog.contains("INVITE sip:alice@") && phoneLog.contains("BYE sip:"), "\(phoneLog.suffix(3000))")
+        phone.stop()
+        let final = try metrics()
+        #expect(final.contains("tandem_sip_keepalive_pings_lost_total 0")
+                    || final.contains("tandem_sip_keepalive_pings_lost_total 1"), "\(final)")
+
+        edge.terminate()
+        // The drain waits (drain_timeout, 5 s) for the proxy contexts that still absorb retransmissions.
+        #expect(edge.wait(timeout: .seconds(10)) != nil, "edge did not exit on SIGTERM")
+    }
+}
