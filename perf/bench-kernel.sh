@@ -12,7 +12,9 @@
 # BENCH_GEN_CPU. The figure compared is the busy time of the relay's core per 10k pps (process + softirq), because
 # offloaded forwarding runs in softirq where no process CPU sees it.
 #
-# Steps: (1) `tandem perf compare` of the four targets, 1000 calls at 100k pps, BENCH_ROUNDS rounds;
+# Steps: (1) `tandem perf compare` of the four targets, 1000 calls at 100k pps, BENCH_ROUNDS rounds; (1b) paired
+# latency: tandem kernel and bare nftables forwarding at the same time, half the calls and rate each (BENCH_PAIRED=0
+# skips it);
 # (2) `perf rtp --find-max` per target (BENCH_FIND_MAX=1); (3) 10 vs 10,000 offloaded streams at one rate for the
 # tandem kernel path and bare nftables (same map size), BENCH_SCALE_ROUNDS rounds in ABBA order, each run bounded
 # by BENCH_SCALE_TIMEOUT s (BENCH_SCALE=0 skips it); (4) install rate: offloaded-stream gauge polled while 5000
@@ -135,6 +137,36 @@ echo "| metric | $(jq -r '.targets | join(" | ")' "$OUT/compare.json") | $(jq -r
 echo "|---|$(jq -r '[.targets[], .targets[1:][]] | map("---:") | join("|")' "$OUT/compare.json")|"
 cat "$OUT/compare.md"
 echo
+fi
+
+if [ "${BENCH_PAIRED:-1}" = 1 ] && [ -n "${NG[tandem-kernel]:-}" ] && [ -n "${NG[bare-nft]:-}" ]; then
+  # Paired latency: tandem's kernel path and bare nftables forward *at the same time* on the same relay core, each
+  # with half the calls and half the rate, from two generators on the generator core. Steps in alternation see
+  # different minutes of a shared machine (bare nftables' own p99 moved from 66 µs to 5.9 ms between steps here);
+  # paired runs see the same stalls, so the difference of their latencies is what the target adds. (CPU cannot be
+  # split between two targets on one core: step 1 gives that.)
+  echo "## paired latency: tandem kernel and bare nftables at the same time, $((CALLS / 2)) calls and $((RATE / 2)) pps each"
+  echo
+  echo "| round | tandem p50 | bare p50 | tandem p99 | bare p99 | tandem p99 − bare p99 | tandem p99.9 | bare p99.9 | loss tandem / bare |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  for round in $(seq 1 "${BENCH_PAIRED_ROUNDS:-3}"); do
+    for name in tandem-kernel bare-nft; do
+      "${GEN_RUN[@]}" rtp --relay "$RA:${NG[$name]}" --calls $((CALLS / 2)) --rate $((RATE / 2)) \
+        --duration "${BENCH_PAIRED_DURATION:-12}" --warmup "${BENCH_PAIRED_WARMUP:-6}" --local-address "$GA" --cpu "$GEN_CPU" \
+        --no-progress --json >"$OUT/paired-$round-$name.json" 2>"$OUT/paired-$round-$name.err" &
+      eval "paired_${name//-/_}=\$!"
+    done
+    wait "$paired_tandem_kernel" || true
+    wait "$paired_bare_nft" || true
+    for name in tandem-kernel bare-nft; do jq -e . "$OUT/paired-$round-$name.json" >/dev/null 2>&1 || echo '{}' >"$OUT/paired-$round-$name.json"; done
+    jq -rs --arg r "$round" 'def us: if . then (.*10|round/10|tostring) + " µs" else "-" end;
+      def pct: if . then (.*10000|round/100|tostring) + " %" else "-" end;
+      "| \($r) | \(.[0].latencyP50Microseconds|us) | \(.[1].latencyP50Microseconds|us) | \(.[0].latencyP99Microseconds|us) | " +
+      "\(.[1].latencyP99Microseconds|us) | \(if .[0].latencyP99Microseconds and .[1].latencyP99Microseconds then ((.[0].latencyP99Microseconds - .[1].latencyP99Microseconds)|us) else "-" end) | " +
+      "\(.[0].latencyP999Microseconds|us) | \(.[1].latencyP999Microseconds|us) | \(.[0].lossFraction|pct) / \(.[1].lossFraction|pct) |"' \
+      "$OUT/paired-$round-tandem-kernel.json" "$OUT/paired-$round-bare-nft.json"
+  done
+  echo
 fi
 
 if [ "$FIND_MAX" = 1 ]; then
