@@ -22,7 +22,7 @@ struct KernelOffloadSysctlRelayTests {
         let env = try KernelOffloadTestLab(ipv6: true)
         let namespace = env.setup.relay
         for item in Self.broken { try env.lab.setSysctl(namespace, item.key, item.bad) }
-        let dualStack = ["int4/\(Lab.relayAddress)", "int6/\(Lab.relayAddress6)"]
+        let dualStack = ["int6/\(Lab.relayAddress6)", "int4/\(Lab.relayAddress)"]  // IPv6 first: the calls use it
 
         // IPv4 media only: IPv6 forwarding is not needed, so not named.
         let ipv4Only = try env.startRelay(interfaces: [Lab.relayAddress])
