@@ -43,6 +43,9 @@ struct RelayCommand: ParsableCommand {
     @Option(name: .customLong("kernel"), help: "Kernel (nftables) offload of established streams: off, auto or require.")
     var kernel: String?
     @Option(name: .customLong("kernel-table"), help: "nftables table the relay owns (family ip).") var kernelTable: String?
+    @Option(name: .customLong("kernel-sysctls"),
+            help: "Sysctls the kernel path needs (ip_forward, rp_filter, ...): check (log what is missing) or set.")
+    var kernelSysctls: String?
     @Option(name: .customLong("data-dir"), help: "Directory of the kernel offload journal (default ./var/relay).")
     var dataDir: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String?
@@ -84,6 +87,12 @@ struct RelayCommand: ParsableCommand {
             options.kernelMode = mode
         }
         if let kernelTable { options.kernelTable = kernelTable }
+        if let kernelSysctls {
+            guard let policy = KernelSysctlPolicy(rawValue: kernelSysctls) else {
+                throw ValidationError("--kernel-sysctls must be check or set")
+            }
+            options.kernelSysctls = policy
+        }
         if let dataDir { options.dataDirectory = dataDir }
         guard let level = Logger.Level(rawValue: options.logLevel) else {
             throw ValidationError("log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -93,4 +93,18 @@ import Testing
         #expect(KernelForwarderError.from(-2, operation: "x", creating: true).isEnvironmentProblem)   // ENOENT
         #expect(!KernelForwarderError.from(-2, operation: "x").isEnvironmentProblem)
     }
+
+    @Test func kernelSysctlsKeyTakesCheckOrSetAndNamesFileLineAndKeyOtherwise() throws {
+        #expect(RelayOptions().kernelSysctls == .check)
+        let options = try RelayConfigurationFile.apply(yaml: "kernel: require\nkernel-sysctls: set\n", file: "relay.yaml",
+                                                       over: RelayOptions())
+        #expect(options.kernelSysctls == .set)
+        #expect {
+            _ = try RelayConfigurationFile.apply(yaml: "kernel: auto\nkernel-sysctls: fix\n", file: "relay.yaml",
+                                                 over: RelayOptions())
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("relay.yaml:2:") && text.contains("key 'kernel-sysctls'") && text.contains("check or set")
+        }
+    }
 }

@@ -40,14 +40,14 @@ final class KernelOffloadTestLab {
     var lab: NetworkLab { setup.lab }
 
     /// Starts the relay; waits until it answers ng `ping`. `interfaces` replaces the one media interface (the
-    /// lab family's relay address).
+    /// lab family's relay address); `metrics` is its `--listen-metrics` (off by default).
     @discardableResult
     func startRelay(kernel: String = "require", extra: [String] = [], prefix: [String] = [],
-                    interfaces: [String]? = nil) throws -> LabProcess {
+                    interfaces: [String]? = nil, metrics: String = "") throws -> LabProcess {
         let interfaceArguments = (interfaces ?? [relayAddress]).flatMap { ["--interface", $0] }
         let argv = prefix + [KernelOffloadTestLab.binary, "relay"] + interfaceArguments + [
             "--listen-ng", "\(Lab.relayAddress):\(KernelOffloadTestLab.ngPort)",
-            "--kernel", kernel, "--port-min", "30000", "--port-max", "30999", "--listen-metrics", "",
+            "--kernel", kernel, "--port-min", "30000", "--port-max", "30999", "--listen-metrics", metrics,
             "--delete-delay", "0", "--num-threads", "1", "--data-dir", dataDirectory,
             "--log-level", "debug"] + extra
         let process = try lab.spawn(setup.relay, argv)
@@ -130,7 +130,17 @@ final class KernelOffloadTestLab {
 
     /// The `in kernel` flags of the call's RTP (or RTCP) streams (both sides).
     func rtpInKernel(_ callID: String, kind: String = "RTP") throws -> [Bool] {
+        KernelOffloadTestLab.inKernel(try query(callID), kind: kind)
+    }
+
+    /// One `query`: the `in kernel` flags of the call's RTP streams and its total RTP packets.
+    func rtpState(_ callID: String) throws -> (inKernel: [Bool], packets: Int64) {
         let reply = try query(callID)
+        return (KernelOffloadTestLab.inKernel(reply, kind: "RTP"),
+                reply.value("totals", "RTP", "packets")?.integerValue ?? -1)
+    }
+
+    static func inKernel(_ reply: NGDictionary, kind: String) -> [Bool] {
         var flags: [Bool] = []
         for entry in reply["tags"]?.dictValue?.entries ?? [] {
             let tag = entry.value
@@ -147,6 +157,27 @@ final class KernelOffloadTestLab {
     /// Total packets `query` reports for the call's RTP.
     func rtpPackets(_ callID: String) throws -> Int64 {
         try query(callID).value("totals", "RTP", "packets")?.integerValue ?? -1
+    }
+
+    /// Removes the journal's `+` records of `callIDs`, as if the relay died between installing their elements and
+    /// syncing the journal.
+    func dropJournalRecords(_ callIDs: [String]) throws {
+        let path = "\(dataDirectory)/kernel-journal"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let hidden = Set(callIDs.map { "+ c1 " + CallRecord.hex($0) + " " })
+        let kept = text.split(separator: "\n").filter { line in !hidden.contains { line.hasPrefix($0) } }
+        guard kept.count < text.split(separator: "\n").count else { throw RelayTestError.noReply }
+        try (kept.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// `tandem_relay_drops_total{reason}` from the relay's metrics (started with `metrics: "<relay>:9102"`).
+    func drops(_ reason: String) throws -> Int {
+        let text = try lab.withNamespace(setup.caller) {
+            try RelayHTTP.get("/metrics", from: SocketEndpoint(address: Lab.relayAddress, port: 9102)!)
+        }
+        let prefix = "tandem_relay_drops_total{reason=\"\(reason)\"} "
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return -1 }
+        return Int(Double(line.dropFirst(prefix.count)) ?? -1)
     }
 
     /// `nft list table` in the relay namespace ("" when the table does not exist).

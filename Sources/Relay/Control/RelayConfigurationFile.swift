@@ -20,6 +20,7 @@ import Glibc
 /// batch-size: 64
 /// kernel: auto            # off | auto | require
 /// kernel-table: tandem
+/// kernel-sysctls: check   # check | set (set ip_forward, rp_filter, ... when missing)
 /// data-dir: ./var/relay
 /// ```
 public enum RelayConfigurationFile {
@@ -27,7 +28,7 @@ public enum RelayConfigurationFile {
     public static let keys: [String] = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout",
         "final-timeout", "delete-delay", "num-threads", "io-engine", "listen-metrics", "log-level",
-        "max-ng-message-bytes", "kernel", "kernel-table", "data-dir", "ring-entries", "buffer-count", "buffer-size",
+        "max-ng-message-bytes", "kernel", "kernel-table", "kernel-sysctls", "data-dir", "ring-entries", "buffer-count", "buffer-size",
         "batch-size",
     ]
 
@@ -107,6 +108,9 @@ public enum RelayConfigurationFile {
                 guard let mode = KernelMode(rawValue: try text()) else { throw fail("expected off, auto or require") }
                 options.kernelMode = mode
             case "kernel-table": options.kernelTable = try text()
+            case "kernel-sysctls":
+                guard let policy = KernelSysctlPolicy(rawValue: try text()) else { throw fail("expected check or set") }
+                options.kernelSysctls = policy
             case "data-dir": options.dataDirectory = try text()
             default:
                 throw RelayConfigurationError(file: file, node: keyNode, key: key, message: "unknown key")

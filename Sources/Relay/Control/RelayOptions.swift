@@ -34,6 +34,9 @@ public struct RelayOptions: Sendable, Equatable {
     public var kernelMode: KernelMode = .auto
     /// `kernel-table`: the nftables table (family `ip`) the relay owns.
     public var kernelTable: String = "tandem"
+    /// `kernel-sysctls`: whether the relay only checks the sysctls the kernel path needs (`check`) or sets the
+    /// missing ones (`set`).
+    public var kernelSysctls: KernelSysctlPolicy = .check
     /// `data-dir`: where the kernel offload journal lives (re-adoption after a crash).
     public var dataDirectory: String = "./var/relay"
 

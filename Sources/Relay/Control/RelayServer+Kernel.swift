@@ -35,9 +35,7 @@ extension RelayServer {
         kernel = forwarder
         handler.executor.kernel = forwarder
         handler.executor.kernelStatus.active = true
-        for finding in KernelSysctls.check() {
-            logger.warning("kernel offload sysctl: \(finding)")
-        }
+        reviewSysctls(ipv6: forwarder.offloadsIPv6)
         do {
             journal = try KernelOffloadJournal(directory: options.dataDirectory)
         } catch {
@@ -78,6 +76,27 @@ extension RelayServer {
             "table": "ip/ip6 \(options.kernelTable)", "calls": "\(matched.count)", "elements": "\(adopted.count)",
             "dropped_without_elements": "\(restored.count - kept.count)",
         ])
+    }
+
+    /// Checks (or, with `--kernel-sysctls set`, sets) the sysctls the kernel path needs, on the interfaces that hold
+    /// the relay's media addresses; one log line per change and per requirement still unmet. IPv6 forwarding counts
+    /// only when a media address is IPv6 and the kernel offloads IPv6.
+    func reviewSysctls(ipv6 offloadsIPv6: Bool) {
+        let addresses = handler.sessions.configuration.interfaces.map(\.address)
+        let ipv6 = offloadsIPv6 && addresses.contains { if case .v6 = $0 { true } else { false } }
+        let set = options.kernelSysctls == .set
+        let review = KernelSysctls.review(interfaces: KernelSysctls.interfaces(holding: addresses), ipv6: ipv6,
+                                          allowChanges: set)
+        for change in review.changes {
+            logger.notice("kernel offload sysctl: \(change)")
+        }
+        for finding in review.findings {
+            if set || finding.found == "unreadable" {
+                logger.warning("kernel offload sysctl: \(finding)")
+            } else {
+                logger.warning("kernel offload sysctl: \(finding) (--kernel-sysctls set would set it)")
+            }
+        }
     }
 
     /// Offloads what became eligible (every pending rule, one call's rules after its signalling, or the rules

@@ -30,36 +30,66 @@ public enum KernelSysctls {
         }
     }
 
+    /// A requirement that was unmet and has been fixed (`allowChanges`).
+    public struct Change: Sendable, Hashable, CustomStringConvertible {
+        public let key: String
+        public let from: String
+        public let to: String
+
+        public var description: String { "set \(key) from \(from) to \(to) for kernel forwarding" }
+    }
+
+    /// What one pass did: the changes made and the requirements still unmet.
+    public struct Review: Sendable, Hashable {
+        public var changes: [Change] = []
+        public var findings: [Finding] = []
+    }
+
     /// Checks every requirement; with `allowChanges`, fixes what it can (rp_filter 1 becomes 2). Returns one
     /// finding per requirement still unmet (empty: all good).
     ///
     /// - Parameter interfaces: the interfaces media flows through; nil means every interface but `lo`.
     public static func check(interfaces: [String]? = nil, allowChanges: Bool = false) -> [Finding] {
+        review(interfaces: interfaces, allowChanges: allowChanges).findings
+    }
+
+    /// Checks every requirement and, with `allowChanges`, fixes what it can; reports each change and each
+    /// requirement still unmet, so the caller logs one line for each.
+    ///
+    /// - Parameters:
+    ///   - interfaces: the interfaces media flows through (their rp_filter and send_redirects count, with `all`);
+    ///     nil means every interface but `lo`.
+    ///   - ipv6: whether IPv6 is forwarded (then `net.ipv6.conf.all.forwarding` is required); nil means whenever
+    ///     the kernel has IPv6.
+    public static func review(interfaces: [String]? = nil, ipv6: Bool? = nil, allowChanges: Bool = false) -> Review {
         let names = interfaces ?? listInterfaces()
-        var findings: [Finding] = []
+        var review = Review()
         func require(_ key: String, wanted: String, fix: String, ok: (String) -> Bool) {
             let path = "/proc/sys/" + key.split(separator: ".").joined(separator: "/")
             guard let found = read(path) else {
-                findings.append(Finding(key: key, found: "unreadable", wanted: wanted, writeFailed: false))
+                review.findings.append(Finding(key: key, found: "unreadable", wanted: wanted, writeFailed: false))
                 return
             }
             if ok(found) { return }
             if allowChanges {
-                if write(path, fix), let now = read(path), ok(now) { return }
-                findings.append(Finding(key: key, found: found, wanted: wanted, writeFailed: true))
+                if write(path, fix), let now = read(path), ok(now) {
+                    review.changes.append(Change(key: key, from: found, to: now))
+                    return
+                }
+                review.findings.append(Finding(key: key, found: found, wanted: wanted, writeFailed: true))
             } else {
-                findings.append(Finding(key: key, found: found, wanted: wanted, writeFailed: false))
+                review.findings.append(Finding(key: key, found: found, wanted: wanted, writeFailed: false))
             }
         }
         require("net.ipv4.ip_forward", wanted: "1", fix: "1") { $0 == "1" }
-        if access("/proc/sys/net/ipv6/conf/all", F_OK) == 0 {
+        if ipv6 ?? true, access("/proc/sys/net/ipv6/conf/all", F_OK) == 0 {
             require("net.ipv6.conf.all.forwarding", wanted: "1", fix: "1") { $0 == "1" }
         }
         for scope in ["all"] + names {
             require("net.ipv4.conf.\(scope).rp_filter", wanted: "0 or 2 (loose)", fix: "2") { $0 != "1" }
             require("net.ipv4.conf.\(scope).send_redirects", wanted: "0", fix: "0") { $0 == "0" }
         }
-        return findings
+        return review
     }
 
     /// The interfaces of the current namespace except `lo` (`/proc/sys/net/ipv4/conf/*`).
