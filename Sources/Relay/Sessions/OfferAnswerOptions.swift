@@ -15,9 +15,13 @@ public struct OfferAnswerOptions: Hashable, Sendable {
     public var receivedFrom: MediaAddress?
     /// Endpoint learning for the sender's streams (`asymmetric`, `strict source`, `media handover`, `unidirectional`).
     public var learning: LearningFlags
-    /// `port latching`: keep local ports when the remote port changes. The session layer always keeps its ports
-    /// on re-offers, so this is recorded for `query` only.
+    /// `port latching` (rtpengine: keep the local ports during a re-offer even when the remote port changed).
+    /// The session layer always keeps a media section's ports on re-offers, flag or not (a deliberate difference
+    /// from rtpengine, whose default re-allocates on a remote port change), so the flag's promise always holds; it
+    /// is recorded on the monologue.
     public var portLatching: Bool
+    /// ng `label` / `from-label`: a free-form name for the party sending this message, reported by `query`.
+    public var label: String?
 
     public init(
         senderInterface: String? = nil,
@@ -27,7 +31,8 @@ public struct OfferAnswerOptions: Hashable, Sendable {
         trustAddress: Bool = true,
         receivedFrom: MediaAddress? = nil,
         learning: LearningFlags = [],
-        portLatching: Bool = false
+        portLatching: Bool = false,
+        label: String? = nil
     ) {
         self.senderInterface = senderInterface
         self.recipientInterface = recipientInterface
@@ -37,6 +42,7 @@ public struct OfferAnswerOptions: Hashable, Sendable {
         self.receivedFrom = receivedFrom
         self.learning = learning
         self.portLatching = portLatching
+        self.label = label
     }
 
     /// The address to record for the sender: the SDP's, or the SIP source when addresses are not trusted.
