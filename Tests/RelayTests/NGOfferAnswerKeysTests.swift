@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Relay
 
@@ -141,7 +142,7 @@ import Testing
         let unknown = try session.offer(Self.sdp(), extra: ["transport-protocol": .text("TCP/MSRP")])
         #expect(unknown["error-reason"]?.stringValue == "Unsupported transport protocol 'TCP/MSRP'")
         // Nothing was allocated for the refused offers.
-        #expect(try session.request(["command": .text("list")])["calls"]?.listValue?.isEmpty == true)
+        #expect((try session.request(["command": .text("list")])["calls"]?.listValue ?? []).isEmpty)
         #expect(session.handler.executor.opened == 0)
     }
 }

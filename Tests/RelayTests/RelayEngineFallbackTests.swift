@@ -22,7 +22,7 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent(".build/debug/tandem").path
     }
 
-    @Test(.enabled(if: sysctlIsWritable, "needs root and a writable /proc/sys/kernel/io_uring_disabled"))
+    @Test(.enabled(if: RelayEngineFallbackTests.sysctlIsWritable, "needs root and a writable /proc/sys/kernel/io_uring_disabled"))
     func autoFallsBackToMmsgAndForcedURingRefuses() throws {
         let binary = Self.tandemBinary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "\(binary) is missing; run swift build")

@@ -82,7 +82,10 @@ import Testing
         } else {
             Issue.record("no metrics URL in the log: \(log)")
         }
-        // Level 7 is debug: the ping above was logged at debug.
-        #expect(relay.logTail(100_000).contains("debug"), "\(relay.logTail())")
+        // Level 7 is debug: the pings above are logged at debug (after their reply leaves, hence the wait).
+        let debugLogged = RelayUnderTest.eventually(timeoutMs: 5000) {
+            relay.logTail(100_000).contains(" debug tandem-relay: command=ping result=pong")
+        }
+        #expect(debugLogged, "\(relay.logTail())")
     }
 }
