@@ -118,10 +118,20 @@ import Testing
         let toAVPF = try session.offer(Self.sdp(), extra: ["transport protocol": .text("RTP/AVPF")])
         #expect(toAVPF["result"]?.stringValue == "ok")
         #expect(RelaySDP.text(toAVPF).contains(" RTP/AVPF 0\r\n"))
-        let back = try session.answer(Self.sdp(port: 5000, proto: "RTP/AVPF"),
-                                      extra: ["transport-protocol": .text("RTP/AVP")])
+        // The callee answers in the profile it was offered; the caller offered RTP/AVP and gets RTP/AVP back
+        // (rtpengine's default: the answer uses the originally offered profile).
+        let back = try session.answer(Self.sdp(port: 5000, proto: "RTP/AVPF"))
         #expect(back["result"]?.stringValue == "ok")
         #expect(RelaySDP.text(back).contains(" RTP/AVP 0\r\n") && !RelaySDP.text(back).contains("AVPF"))
+        let named = try session.answer(Self.sdp(port: 5000, proto: "RTP/AVPF"),
+                                       extra: ["transport-protocol": .text("RTP/AVP")])
+        #expect(RelaySDP.text(named).contains(" RTP/AVP 0\r\n"))
+        // query: the callee's side speaks RTP/AVPF, the caller's RTP/AVP.
+        let query = try session.request(["command": .text("query"), "call-id": .text("keys")])
+        func proto(_ tag: String) -> String? {
+            query.value("tags", tag)?.dictValue?["medias"]?.listValue?.first?.dictValue?["protocol"]?.stringValue
+        }
+        #expect(proto("caller") == "RTP/AVP" && proto("callee") == "RTP/AVPF")
         // `accept` passes the answer's protocol through.
         let accepted = try session.answer(Self.sdp(port: 5000, proto: "RTP/AVPF"),
                                           extra: ["transport-protocol": .text("accept")])

@@ -22,6 +22,9 @@ public struct OfferAnswerOptions: Hashable, Sendable {
     public var portLatching: Bool
     /// ng `label` / `from-label`: a free-form name for the party sending this message, reported by `query`.
     public var label: String?
+    /// ng `transport protocol` when it is a plain RTP profile (`RTP/AVP` or `RTP/AVPF`): the profile the
+    /// recipient of an offer gets instead of the offered one (SRTP/DTLS changes are refused before this layer).
+    public var transportProtocol: String?
 
     public init(
         senderInterface: String? = nil,
@@ -32,7 +35,8 @@ public struct OfferAnswerOptions: Hashable, Sendable {
         receivedFrom: MediaAddress? = nil,
         learning: LearningFlags = [],
         portLatching: Bool = false,
-        label: String? = nil
+        label: String? = nil,
+        transportProtocol: String? = nil
     ) {
         self.senderInterface = senderInterface
         self.recipientInterface = recipientInterface
@@ -43,7 +47,17 @@ public struct OfferAnswerOptions: Hashable, Sendable {
         self.learning = learning
         self.portLatching = portLatching
         self.label = label
+        self.transportProtocol = transportProtocol
     }
+
+    /// The profile the recipient's side of a section speaks: the asked-for plain profile when the offered one is
+    /// plain RTP too (other sections, e.g. `udptl`, keep theirs), else the offered one.
+    func recipientProtocol(offered: String) -> String {
+        guard let transportProtocol, OfferAnswerOptions.isPlainRTP(offered) else { return offered }
+        return transportProtocol
+    }
+
+    static func isPlainRTP(_ name: String) -> Bool { name == "RTP/AVP" || name == "RTP/AVPF" }
 
     /// The address to record for the sender: the SDP's, or the SIP source when addresses are not trusted.
     func senderAddress(sdpAddress: MediaAddress) -> MediaAddress {

@@ -73,7 +73,7 @@ extension SessionTable {
                 senderMedia.learning = options.learning
                 senderMedia.ice = options.ice
                 recipientMedia.mediaType = description.mediaType
-                recipientMedia.transportProtocol = description.transportProtocol
+                recipientMedia.transportProtocol = options.recipientProtocol(offered: description.transportProtocol)
 
                 if description.isRejected {
                     senderMedia.deactivate()

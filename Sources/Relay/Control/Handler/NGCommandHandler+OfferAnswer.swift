@@ -71,7 +71,7 @@ extension NGCommandHandler {
             replaceOrigin: request.replace.contains(.origin) || request.replace.contains(.originFull),
             incrementVersion: request.replace.contains(.forceIncrementSDPVersion)
                 && !request.replace.contains(.sdpVersion)))
-        NGCommandHandler.rewriteTransportProtocol(request.transportProtocol, in: &sdp)
+        NGCommandHandler.writeTransportProtocols(outcome.media, requested: request.transportProtocol, in: &sdp)
         if request.replace.contains(.sdpVersion), let recipient = outcome.recipient {
             controlSDPVersion(&sdp, callID: request.callID, recipient: recipient,
                               force: request.replace.contains(.forceIncrementSDPVersion))
@@ -138,7 +138,9 @@ extension NGCommandHandler {
             senderInterface: try interfaceName(request.direction.first),
             recipientInterface: try interfaceName(request.direction.count > 1 ? request.direction[1] : nil),
             rtcpMux: mux, ice: ice, trustAddress: trust, receivedFrom: receivedFrom,
-            learning: learning, portLatching: request.has(.portLatching), label: request.label)
+            learning: learning, portLatching: request.has(.portLatching), label: request.label,
+            transportProtocol: request.transportProtocol == .rtpAVP || request.transportProtocol == .rtpAVPF
+                ? request.transportProtocol?.sdpName : nil)
     }
 
     /// A `direction` element: a configured interface name, or nil for the default. rtpengine's legacy names

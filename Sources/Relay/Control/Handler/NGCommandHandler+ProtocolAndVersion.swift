@@ -28,15 +28,26 @@ extension NGCommandHandler {
         }
     }
 
-    /// Writes the asked-for plain RTP profile into every active `m=` line that carries RTP/AVP or RTP/AVPF (other
-    /// sections, e.g. T.38 over `udptl`, keep theirs). Call after `transportProtocolProblem` found none.
-    static func rewriteTransportProtocol(_ requested: NGTransportProtocol?, in sdp: inout SDPSessionDescription) {
-        guard let requested, requested == .rtpAVP || requested == .rtpAVPF, let name = requested.sdpName else { return }
-        for position in sdp.media.indices {
-            guard let m = sdp.media[position].mediaDescription, !m.isRejected else { continue }
-            let offered = m.transportProtocolString
-            guard offered == "RTP/AVP" || offered == "RTP/AVPF", offered != name else { continue }
-            sdp.media[position].setTransportProtocol(Array(name.utf8))
+    /// Writes each section's profile into its `m=` line, for sections that carry plain RTP (RTP/AVP or RTP/AVPF;
+    /// others, e.g. T.38 over `udptl`, keep theirs). The profile is the one asked for when the message names a
+    /// plain one, else the one the session layer has for the receiving side (`MediaRewrite.transportProtocol`):
+    /// in an offer, what `transport protocol` chose for the recipient earlier or the offered one; in an answer,
+    /// what the offerer offered — rtpengine's default, so an offer changed to RTP/AVPF gets an RTP/AVP answer back
+    /// if it offered RTP/AVP. `accept` (answers) passes the answer's profile through. Call after
+    /// `transportProtocolProblem` found none.
+    static func writeTransportProtocols(_ rewrites: [MediaRewrite], requested: NGTransportProtocol?,
+                                        in sdp: inout SDPSessionDescription) {
+        guard requested != .accept else { return }
+        let asked = requested == .rtpAVP || requested == .rtpAVPF ? requested?.sdpName : nil
+        for rewrite in rewrites {
+            let position = rewrite.index - 1
+            guard sdp.media.indices.contains(position), let m = sdp.media[position].mediaDescription, !m.isRejected
+            else { continue }
+            let current = m.transportProtocolString
+            let target = asked ?? rewrite.transportProtocol
+            guard OfferAnswerOptions.isPlainRTP(current), OfferAnswerOptions.isPlainRTP(target), target != current
+            else { continue }
+            sdp.media[position].setTransportProtocol(Array(target.utf8))
         }
     }
 
