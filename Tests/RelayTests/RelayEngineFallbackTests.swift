@@ -54,7 +54,7 @@ import Testing
         let uringExit = uringRelay.waitForExit(seconds: 10)
         sysctl.restore()
         #expect(chosen)
-        #expect(IOURingSysctlOverride.read(Self.sysctlPath) != 2)
+        #expect(IOURingSysctlOverride.read(Self.sysctlPath) == sysctl.oldValue)
 
         // Forced io_uring refuses to start, and says why.
         let uringLog = uringRelay.logTail(100_000)
@@ -90,11 +90,27 @@ import Testing
     }
 }
 
+extension RelayEngineFallbackTests {
+    /// The fallback line tells the sysctl from seccomp (no root needed: the probe's text is fed in).
+    @Test func permissionErrorNamesItsCause() {
+        let eperm = "io_uring_setup: not permitted (EPERM: kernel.io_uring_disabled or seccomp)"
+        #expect(IOEngineProbe.explainPermission(eperm, sysctl: 2).contains("kernel.io_uring_disabled = 2"))
+        #expect(IOEngineProbe.explainPermission(eperm, sysctl: 1).contains("kernel.io_uring_disabled = 1"))
+        #expect(IOEngineProbe.explainPermission(eperm, sysctl: 0).contains("seccomp or container profile"))
+        #expect(IOEngineProbe.explainPermission(eperm, sysctl: nil).contains("seccomp or container profile"))
+        let other = "io_uring lacks IORING_OP_RECVMSG"
+        #expect(IOEngineProbe.explainPermission(other, sysctl: 2) == other)
+        #expect("\(DataPlaneError.engineUnavailable("why"))" == "io_uring forced (--io-engine uring) but unavailable: why")
+    }
+}
+
 /// Sets a sysctl file for a bounded window and puts the old value back (`restore()` is idempotent; `deinit`
 /// restores too, as a last resort).
 final class IOURingSysctlOverride {
     let path: String
     private let old: String
+    /// The value found before the override (and written back by `restore()`).
+    var oldValue: Int? { Int(old) }
     private var restored = false
 
     init(path: String, value: String) throws {
