@@ -39,7 +39,9 @@ struct RelayCommand: ParsableCommand {
     @Option(name: .customLong("buffer-size"), help: "Bytes per receive buffer (default 2048).") var bufferSize: Int?
     @Option(name: .customLong("batch-size"), help: "Datagrams per recvmmsg/sendmmsg, completions per ring peek (default 64).")
     var batchSize: Int?
-    @Option(name: .customLong("listen-metrics"), help: "Prometheus endpoint host:port ('' disables).") var listenMetrics: String?
+    @Option(name: [.customLong("listen-metrics"), .customLong("listen-http")],
+            help: "Prometheus endpoint host:port ('' disables); --listen-http is rtpengine's name for it.")
+    var listenMetrics: String?
     @Option(name: .customLong("kernel"), help: "Kernel (nftables) offload of established streams: off, auto or require.")
     var kernel: String?
     @Option(name: .customLong("kernel-table"), help: "nftables table the relay owns (family ip).") var kernelTable: String?
@@ -48,7 +50,9 @@ struct RelayCommand: ParsableCommand {
     var kernelSysctls: String?
     @Option(name: .customLong("data-dir"), help: "Directory of the kernel offload journal (default ./var/relay).")
     var dataDir: String?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+    @Option(name: .customLong("log-level"),
+            help: "trace, debug, info, notice, warning, error, critical, or rtpengine's syslog number 0-7.")
+    var logLevel: String?
 
     func run() throws {
         ShutdownSignal.install()
@@ -94,8 +98,8 @@ struct RelayCommand: ParsableCommand {
             options.kernelSysctls = policy
         }
         if let dataDir { options.dataDirectory = dataDir }
-        guard let level = Logger.Level(rawValue: options.logLevel) else {
-            throw ValidationError("log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let level = RelayLogLevel.parse(options.logLevel) else {
+            throw ValidationError("--log-level '\(options.logLevel)': expected \(RelayLogLevel.expectation)")
         }
 
         // Log lines carry local time. Without TZ, glibc's strftime (via tzset) stats /etc/localtime again for every

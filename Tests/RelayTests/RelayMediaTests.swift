@@ -102,8 +102,8 @@ import Testing
         #expect(relay.server.currentMetrics().dataPlane.drops(.bleed) == 1)
     }
 
-    @Test func occupiedPortIsSkippedBeforeReplying() throws {
-        let relay = try RelayUnderTest(ports: 8)
+    @Test(arguments: engines) func occupiedPortIsSkippedBeforeReplying(engine: IOEngineKind) throws {
+        let relay = try RelayUnderTest(engine: engine, ports: 8)
         // Something else holds the first pair of the range.
         var squatters: [Int32] = []
         for port in relay.portMin...(relay.portMin + 1) {

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// A rule is offloaded when all of these hold:
 /// - both legs' latches are `locked` with a learned source (learning is over, so the kernel key — learned
-///   source . relay socket — is final);
+///   source . relay socket — is final). One-way media therefore stays in userspace, also with rtpengine's
+///   `unidirectional` flag (which asks to kernelize it): not implemented (see `LearningFlags.unidirectional`);
 /// - neither side asked for `media handover` (it needs re-learning on every source change, which only userspace
 ///   does). `strict source` is offloaded: the key includes the source, so strangers miss the map and the
 ///   userspace socket drops them exactly as before;

@@ -14,6 +14,8 @@ import Glibc
 /// port-max: 40000
 /// timeout: 60
 /// io-engine: auto
+/// listen-http: 127.0.0.1:9102   # or listen-metrics (same); rtpengine's name
+/// log-level: 6                  # swift-log name, or rtpengine's syslog number 0-7
 /// ring-entries: 0          # io_uring SQ size per worker; 0 = from buffer-count
 /// buffer-count: 4096       # receive buffers per worker (power of two)
 /// buffer-size: 2048
@@ -27,8 +29,9 @@ public enum RelayConfigurationFile {
     /// Keys the file may hold.
     public static let keys: [String] = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout",
-        "final-timeout", "delete-delay", "num-threads", "io-engine", "listen-metrics", "log-level",
-        "max-ng-message-bytes", "kernel", "kernel-table", "kernel-sysctls", "data-dir", "ring-entries", "buffer-count", "buffer-size",
+        "final-timeout", "delete-delay", "num-threads", "io-engine", "listen-metrics", "listen-http", "log-level",
+        "max-ng-message-bytes", "kernel", "kernel-table", "kernel-sysctls", "data-dir", "ring-entries", "buffer-count",
+        "buffer-size",
         "batch-size",
     ]
 
@@ -102,8 +105,11 @@ public enum RelayConfigurationFile {
             case "io-engine":
                 guard let engine = IOEngineKind(rawValue: try text()) else { throw fail("expected uring, mmsg or auto") }
                 options.ioEngine = engine
-            case "listen-metrics": options.listenMetrics = try text()
-            case "log-level": options.logLevel = try text()
+            // `listen-http` is rtpengine's name for its HTTP (Prometheus) listener; same meaning.
+            case "listen-metrics", "listen-http": options.listenMetrics = try text()
+            case "log-level":
+                guard let level = RelayLogLevel.parse(try text()) else { throw fail("expected \(RelayLogLevel.expectation)") }
+                options.logLevel = level.rawValue
             case "kernel":
                 guard let mode = KernelMode(rawValue: try text()) else { throw fail("expected off, auto or require") }
                 options.kernelMode = mode

@@ -25,8 +25,9 @@ public struct RelayOptions: Sendable, Equatable {
     public var bufferSize: Int = 2048
     /// `batch-size`: datagrams per recvmmsg/sendmmsg call (mmsg), completions per ring peek (io_uring).
     public var batchSize: Int = 64
-    /// `listen-metrics`: the Prometheus endpoint; empty string turns it off.
+    /// `listen-metrics` (or rtpengine's name, `listen-http`): the Prometheus endpoint; empty string turns it off.
     public var listenMetrics: String = "127.0.0.1:9102"
+    /// `log-level`: a swift-log name or rtpengine's syslog number 0-7 (see `RelayLogLevel`).
     public var logLevel: String = "info"
     /// Largest ng datagram accepted (bigger ones get an error reply).
     public var maxNGMessageBytes: Int = 60 * 1024

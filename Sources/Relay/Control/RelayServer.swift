@@ -73,12 +73,19 @@ public final class RelayServer: @unchecked Sendable {
         var planeConfiguration = try options.dataPlaneConfiguration()
         planeConfiguration.maxStreams = max(64, totalPorts + 64)
         dataPlane = try DataPlane(configuration: planeConfiguration)
-        logger.notice("data plane engine", metadata: [
+        let engineMetadata: Logger.Metadata = [
             "engine": "\(dataPlane.engine.kind)", "reason": "\(dataPlane.engine.reason)",
             "workers": "\(dataPlane.workerCount)", "buffer_count": "\(options.bufferCount)",
             "buffer_size": "\(options.bufferSize)", "batch_size": "\(options.batchSize)",
             "ring_entries": "\(options.ringEntries == 0 ? "auto" : String(options.ringEntries))",
-        ])
+        ]
+        if options.ioEngine == .auto && dataPlane.engine.kind == .mmsg {
+            // The one line that says why auto did not get io_uring (the reason names the sysctl or seccomp).
+            logger.warning("data plane engine: io_uring unavailable, falling back to recvmmsg/sendmmsg",
+                           metadata: engineMetadata)
+        } else {
+            logger.notice("data plane engine", metadata: engineMetadata)
+        }
 
         do {
             listener = try NGUDPListener(endpoints: ngEndpoints)

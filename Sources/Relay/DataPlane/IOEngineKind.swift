@@ -1,4 +1,7 @@
 import CShims
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which I/O engine the data plane's workers run.
 ///
@@ -39,7 +42,34 @@ public enum IOEngineProbe {
             let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
             return String(decoding: bytes, as: UTF8.self)
         }
-        return code == 0 ? nil : message
+        guard code != 0 else { return nil }
+        return explainPermission(message, sysctl: readUringDisabledSysctl())
+    }
+
+    /// EPERM from `io_uring_setup` has two usual causes an operator must tell apart: the sysctl (fixable with
+    /// `sysctl kernel.io_uring_disabled=0`) or a seccomp/container profile. Naming the sysctl value makes the one
+    /// fallback log line say which.
+    static func explainPermission(_ message: String, sysctl: Int?) -> String {
+        guard message.contains("EPERM") else { return message }
+        switch sysctl {
+        case 2?: return "io_uring_setup: EPERM: sysctl kernel.io_uring_disabled = 2 (io_uring off for every process)"
+        case 1?:
+            return "io_uring_setup: EPERM: sysctl kernel.io_uring_disabled = 1 (only root or kernel.io_uring_group "
+                + "may use io_uring)"
+        default: return "io_uring_setup: EPERM: a seccomp or container profile forbids io_uring"
+        }
+    }
+
+    /// `/proc/sys/kernel/io_uring_disabled` (Linux 6.6+), nil when absent or unreadable.
+    static func readUringDisabledSysctl() -> Int? {
+        guard let file = fopen("/proc/sys/kernel/io_uring_disabled", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 16)
+        guard buffer.withUnsafeMutableBufferPointer({ fgets($0.baseAddress, Int32($0.count), file) }) != nil else {
+            return nil
+        }
+        let digits = buffer.prefix { $0 >= 0x30 && $0 <= 0x39 }.map { UInt8(bitPattern: $0) }
+        return Int(String(decoding: digits, as: UTF8.self))
     }
 
     /// Resolves a requested kind: `.uring` and `.mmsg` are taken as forced (a forced `.uring` that cannot work is

@@ -45,6 +45,15 @@ public struct SDPMediaSection: SDPSection, Equatable {
         lines[0].content = SDPBytes.splice(first.content, replacing: range, with: SDPBytes.decimal(port))
     }
 
+    /// Rewrites only the `<proto>` token of `m=` (ng `transport protocol`), keeping port, formats and spacing.
+    public mutating func setTransportProtocol(_ proto: [UInt8]) {
+        guard let first = lines.first, first.type == UInt8(ascii: "m") else { return }
+        let tokens = SDPBytes.tokens(first.content, max: 4)  // media, port, proto, the formats as one
+        guard tokens.count >= 3 else { return }
+        let token = tokens[2]
+        lines[0].content = SDPBytes.splice(first.content, replacing: token.startIndex..<token.endIndex, with: proto)
+    }
+
     /// Writes `a=rtcp:<port>[ IN <type> <address>]`, replacing an existing `a=rtcp` or appending one.
     public mutating func setRTCP(_ rtcp: SDPRTCPAttribute) {
         setAttribute("rtcp", value: rtcp.valueBytes)

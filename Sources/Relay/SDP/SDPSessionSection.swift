@@ -37,6 +37,22 @@ public struct SDPSessionSection: SDPSection, Equatable {
                                            with: replacement)
     }
 
+    /// `o=`'s session version digits (nil without a valid `o=` line).
+    public var originVersion: [UInt8]? {
+        guard let line = lines.first(where: { $0.type == UInt8(ascii: "o") }),
+              let (_, layout) = try? SDPOrigin.parse(line.content)
+        else { return nil }
+        return Array(line.content[layout.version])
+    }
+
+    /// Writes `digits` as `o=`'s session version, keeping the other fields byte for byte (`replace: SDP-version`).
+    public mutating func setOriginVersion(_ digits: [UInt8]) {
+        guard let i = lines.firstIndex(where: { $0.type == UInt8(ascii: "o") }),
+              let (_, layout) = try? SDPOrigin.parse(lines[i].content)
+        else { return }
+        lines[i].content = SDPBytes.splice(lines[i].content, replacing: layout.version, with: digits)
+    }
+
     /// Adds one to `o=`'s session version (as RFC 3264 requires for a changed offer), in decimal of any length.
     public mutating func incrementOriginVersion() {
         guard let i = lines.firstIndex(where: { $0.type == UInt8(ascii: "o") }),

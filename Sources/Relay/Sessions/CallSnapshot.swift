@@ -28,6 +28,8 @@ public struct MediaSnapshot: Hashable, Sendable {
     public var rtcpMux: Bool
     /// Rejected (port 0): no streams.
     public var rejected: Bool
+    /// `unidirectional` was asked for this party's media (rtpengine lists it among the media flags).
+    public var unidirectional: Bool = false
     public var streams: [MediaStreamSnapshot]
 }
 
@@ -40,6 +42,8 @@ public struct MonologueSnapshot: Hashable, Sendable {
     public var created: SessionTime
     /// The peer's tag (`in dialogue with`); nil when there is no peer, "" when the peer is untagged.
     public var inDialogueWith: String?
+    /// ng `label` the party's messages carried (nil when none did).
+    public var label: String?
     public var medias: [MediaSnapshot]
 }
 
@@ -76,12 +80,13 @@ extension SessionTable {
                 return MediaSnapshot(
                     index: media.index, mediaType: media.mediaType, transportProtocol: media.transportProtocol,
                     interfaceName: interface(media.interface).name, direction: media.direction,
-                    rtcpMux: media.mux, rejected: !media.isActive, streams: streams)
+                    rtcpMux: media.mux, rejected: !media.isActive,
+                    unidirectional: media.learning.contains(.unidirectional), streams: streams)
             }
             let peerTag = monologue.peer.flatMap { call.monologues[$0] }.map { $0.tag ?? "" }
             return MonologueSnapshot(
                 tag: monologue.tag ?? "", aliases: monologue.aliases, viaBranch: monologue.viaBranch,
-                created: monologue.created, inDialogueWith: peerTag, medias: medias)
+                created: monologue.created, inDialogueWith: peerTag, label: monologue.label, medias: medias)
         }
         return CallSnapshot(
             callID: call.callID, created: call.created, lastSignal: call.lastSignal, deleteAt: call.deleteAt,

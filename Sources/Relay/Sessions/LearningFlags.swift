@@ -11,6 +11,11 @@ public struct LearningFlags: OptionSet, Hashable, Sendable {
     public static let strictSource = LearningFlags(rawValue: 1 << 1)
     /// After learning, re-learn when the source changes instead of ignoring it (`media handover`).
     public static let mediaHandover = LearningFlags(rawValue: 1 << 2)
-    /// Forward (and offload) even when only one direction carries packets (`unidirectional`).
+    /// `unidirectional` (rtpengine: "kernelize also one-way rtp media"). In Tandem's userspace data plane one-way
+    /// media is forwarded anyway: a leg sends to the other side's advertised endpoint until that side's source is
+    /// learned, so nothing waits for the return direction. Kernel offload is where it would differ, and there
+    /// Tandem does not implement it: a rule is offloaded only once both legs' latches are locked (the kernel key
+    /// needs both learned sources), so one-way streams stay in userspace, flag or not. The flag is recorded and
+    /// `query` lists it among the media flags.
     public static let unidirectional = LearningFlags(rawValue: 1 << 3)
 }

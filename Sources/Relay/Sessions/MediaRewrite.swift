@@ -43,11 +43,15 @@ public struct OfferAnswerOutcome: Hashable, Sendable {
     /// One entry per media section of the message, in the message's order.
     public var media: [MediaRewrite]
     public var actions: [DataPlaneAction]
+    /// The monologue the rewritten SDP goes to (the offer's recipient, the answer's offerer), for per-party SDP
+    /// state such as `replace: SDP-version`; nil when not known.
+    public var recipient: UInt32?
 
-    public init(callID: String, media: [MediaRewrite], actions: [DataPlaneAction]) {
+    public init(callID: String, media: [MediaRewrite], actions: [DataPlaneAction], recipient: UInt32? = nil) {
         self.callID = callID
         self.media = media
         self.actions = actions
+        self.recipient = recipient
     }
 }
 

@@ -17,6 +17,10 @@ struct Monologue: Hashable, Sendable {
     /// Set while a branch delete waits for its delay.
     var deleteAt: SessionTime?
     var portLatching = false
+    /// ng `label` of the messages this party sent (the latest one wins), reported by `query`.
+    var label: String?
+    /// `replace: SDP-version`: what the relay last sent *to* this party (see `SentSDPVersion`).
+    var sentSDPVersion: SentSDPVersion?
 
     init(id: UInt32, tag: String?, created: SessionTime, interface: InterfaceID) {
         self.id = id

@@ -54,6 +54,7 @@ extension SessionTable {
         }
         if let viaBranch, !viaBranch.isEmpty, recipient.viaBranch == nil { recipient.viaBranch = viaBranch }
         if options.portLatching { sender.portLatching = true }
+        if let label = options.label { sender.label = label }
 
         var leased: [LocalSocket] = []
         var rewrites: [MediaRewrite] = []
@@ -72,7 +73,7 @@ extension SessionTable {
                 senderMedia.learning = options.learning
                 senderMedia.ice = options.ice
                 recipientMedia.mediaType = description.mediaType
-                recipientMedia.transportProtocol = description.transportProtocol
+                recipientMedia.transportProtocol = options.recipientProtocol(offered: description.transportProtocol)
 
                 if description.isRejected {
                     senderMedia.deactivate()
@@ -98,7 +99,7 @@ extension SessionTable {
         call.cancelPendingDeletion()
         if old == nil { totals.managedCalls += 1 }
         let actions = commit(callID: callID, old: old, new: call)
-        return OfferAnswerOutcome(callID: callID, media: rewrites, actions: actions)
+        return OfferAnswerOutcome(callID: callID, media: rewrites, actions: actions, recipient: recipientID)
     }
 
     /// ng `answer`: the recipient of the offer (`toTag`) answers the offerer (`fromTag`).
@@ -137,6 +138,7 @@ extension SessionTable {
             answerer.tag = toTag
         }
         if options.portLatching { answerer.portLatching = true }
+        if let label = options.label { answerer.label = label }
 
         var rewrites: [MediaRewrite] = []
         var seen: [Int] = []  // indices already handled (a few: a scan, no set per message)
@@ -166,7 +168,7 @@ extension SessionTable {
         call.lastSignal = now
         call.cancelPendingDeletion()
         let actions = commit(callID: callID, old: old, new: call)
-        return OfferAnswerOutcome(callID: callID, media: rewrites, actions: actions)
+        return OfferAnswerOutcome(callID: callID, media: rewrites, actions: actions, recipient: offererID)
     }
 
     /// Gives both sides of a media section their sockets and the offer-time rtcp-mux state.

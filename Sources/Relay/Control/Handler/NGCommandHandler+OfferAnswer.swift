@@ -15,6 +15,9 @@ extension NGCommandHandler {
         } catch {
             return failure(name, SDPMediaTranslator.Failure.unparsable.reason, callID: request.callID)
         }
+        if let problem = NGCommandHandler.transportProtocolProblem(request.transportProtocol, in: sdp) {
+            return failure(name, problem, callID: request.callID)
+        }
         let options: OfferAnswerOptions
         do {
             options = try sessionOptions(request)
@@ -66,7 +69,13 @@ extension NGCommandHandler {
         SDPRewriter.rewrite(&sdp, with: outcome.media, options: SDPRewriter.Options(
             removeICE: ice == .remove || ice == .force || ice == .forceRelay, forcedICE: forced,
             replaceOrigin: request.replace.contains(.origin) || request.replace.contains(.originFull),
-            incrementVersion: request.replace.contains(.forceIncrementSDPVersion)))
+            incrementVersion: request.replace.contains(.forceIncrementSDPVersion)
+                && !request.replace.contains(.sdpVersion)))
+        NGCommandHandler.writeTransportProtocols(outcome.media, requested: request.transportProtocol, in: &sdp)
+        if request.replace.contains(.sdpVersion), let recipient = outcome.recipient {
+            controlSDPVersion(&sdp, callID: request.callID, recipient: recipient,
+                              force: request.replace.contains(.forceIncrementSDPVersion))
+        }
         recordICECredentials(forced, for: outcome.media)
         pendingExtra = .sdp(sdp.serialized())
         return success(name, callID: request.callID)
@@ -129,7 +138,9 @@ extension NGCommandHandler {
             senderInterface: try interfaceName(request.direction.first),
             recipientInterface: try interfaceName(request.direction.count > 1 ? request.direction[1] : nil),
             rtcpMux: mux, ice: ice, trustAddress: trust, receivedFrom: receivedFrom,
-            learning: learning, portLatching: request.has(.portLatching))
+            learning: learning, portLatching: request.has(.portLatching), label: request.label,
+            transportProtocol: request.transportProtocol == .rtpAVP || request.transportProtocol == .rtpAVPF
+                ? request.transportProtocol?.sdpName : nil)
     }
 
     /// A `direction` element: a configured interface name, or nil for the default. rtpengine's legacy names

@@ -45,6 +45,7 @@ extension NGQueryReply {
         out.key("created", int: monologue.created.unixSeconds)
         if let peer = monologue.inDialogueWith { out.key("in dialogue with", text: peer) }
         if let branch = monologue.viaBranch { out.key("via-branch", text: branch) }
+        if let label = monologue.label { out.key("label", text: label) }
         if !monologue.aliases.isEmpty {
             out.literal("aliases")
             out.beginList()
@@ -74,6 +75,7 @@ extension NGQueryReply {
         if media.rejected { out.literal("rejected") }
         if media.direction.sends { out.literal("send") }
         if media.direction.receives { out.literal("recv") }
+        if media.unidirectional { out.literal("unidirectional") }
         out.end()
         out.end()
     }

@@ -29,6 +29,7 @@ public enum NGQueryReply {
         ]
         if let peer = monologue.inDialogueWith { tag.append("in dialogue with", .text(peer)) }
         if let branch = monologue.viaBranch { tag.append("via-branch", .text(branch)) }
+        if let label = monologue.label { tag.append("label", .text(label)) }
         if !monologue.aliases.isEmpty { tag.append("aliases", .list(monologue.aliases.map { .text($0) })) }
         tag.append("medias", .list(monologue.medias.map { .dict(mediaDictionary($0)) }))
         return tag
@@ -40,6 +41,7 @@ public enum NGQueryReply {
         if media.rejected { flags.append(.text("rejected")) }
         if media.direction.sends { flags.append(.text("send")) }
         if media.direction.receives { flags.append(.text("recv")) }
+        if media.unidirectional { flags.append(.text("unidirectional")) }
         return [
             "index": .int(Int64(media.index)),
             "type": .text(media.mediaType),
