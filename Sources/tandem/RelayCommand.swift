@@ -26,10 +26,16 @@ struct RelayCommand: ParsableCommand {
     @Option(name: .customLong("port-min"), help: "Lowest media port.") var portMin: Int?
     @Option(name: .customLong("port-max"), help: "Highest media port.") var portMax: Int?
     @Option(name: .customLong("timeout"), help: "Seconds without media before a call is closed.") var timeout: Int?
-    @Option(name: .customLong("silent-timeout"), help: "Seconds without media for calls on hold.") var silentTimeout: Int?
+    @Option(name: .customLong("silent-timeout"), help: "Seconds one side may stay silent (or on hold) while the other sends.") var silentTimeout: Int?
     @Option(name: .customLong("offer-timeout"), help: "Seconds an unanswered offer lives without media.") var offerTimeout: Int?
     @Option(name: .customLong("final-timeout"), help: "Seconds after which any call is closed (0 = never).") var finalTimeout: Int?
-    @Option(name: .customLong("delete-delay"), help: "Seconds a deleted call lingers.") var deleteDelay: Int?
+    @Option(name: .customLong("delete-delay"), help: "Seconds a deleted call keeps its ports (default 0; rtpengine's is 30).") var deleteDelay: Int?
+    @Option(name: .customLong("learning-window"),
+            help: "Seconds a stream may still change its source before new sources are dropped as RTP bleed (default 3).")
+    var learningWindow: Double?
+    @Option(name: .customLong("learning-packets"),
+            help: "Also end the learning window after this many packets, whichever comes first (0 = no limit).")
+    var learningPackets: Int?
     @Option(name: .customLong("num-threads"), help: "Data plane worker threads (0 = one per CPU).") var numThreads: Int?
     @Option(name: .customLong("io-engine"), help: "uring, mmsg or auto.") var ioEngine: String?
     @Option(name: .customLong("ring-entries"), help: "io_uring submission entries per worker (0 = from --buffer-count).")
@@ -74,6 +80,8 @@ struct RelayCommand: ParsableCommand {
         if let finalTimeout { options.finalTimeout = finalTimeout }
         if let deleteDelay { options.deleteDelay = deleteDelay }
         if let numThreads { options.numThreads = numThreads }
+        if let learningWindow { options.learningWindow = learningWindow }
+        if let learningPackets { options.learningPackets = learningPackets }
         if let ioEngine {
             guard let kind = IOEngineKind(rawValue: ioEngine) else {
                 throw ValidationError("--io-engine must be uring, mmsg or auto")

@@ -195,6 +195,35 @@ struct KernelOffloadRelayTests {
         _ = relay.wait(timeout: .seconds(5))
     }
 
+    /// One-sided silence while the kernel forwards: the sending side's kernel counters keep moving, the silent
+    /// side's do not, and the same session rule ends the call with `silent-timeout` (not `timeout`).
+    @Test func offloadedCallWithOneSilentSideEndsWithSilentTimeout() throws {
+        let env = try KernelOffloadTestLab()
+        let relay = try env.startRelay(extra: ["--timeout", "30", "--silent-timeout", "4"])
+        try #require(relay.isRunning, "\(relay.standardError())")
+        let call = try env.setUpCall(5)
+        #expect(try env.flowUntilOffloaded([call]))
+        let payload = [UInt8](repeating: 0x42, count: 172)
+        var delivered = 0
+        var gone = false
+        let deadline = tdm_coarse_now_ns() + 12_000_000_000
+        while tdm_coarse_now_ns() < deadline {
+            try? sendTolerantly(call.caller, payload, to: call.relayAddress, port: call.callerTarget)
+            if ((try? call.callee.receive(timeout: .milliseconds(150))) ?? nil) != nil { delivered += 1 }
+            if try env.list().isEmpty {
+                gone = true
+                break
+            }
+        }
+        #expect(gone, "\(relay.standardError())")
+        #expect(delivered >= 10)
+        #expect(env.legElements() == 0)
+        let log = relay.standardError()
+        #expect(log.contains("call timed out") && log.contains("silent-timeout"))
+        relay.terminate()
+        _ = relay.wait(timeout: .seconds(5))
+    }
+
     @Test func withoutNetAdminAutoFallsBackAndRequireRefusesToStart() throws {
         let env = try KernelOffloadTestLab()
         let drop = ["setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin", "--"]

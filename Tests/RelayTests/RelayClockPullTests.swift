@@ -103,11 +103,27 @@ import Testing
                              media: [F.audio("192.0.2.20", 6000, direction: .inactive)], at: F.at(0))
         let handler = Self.handler(table)
         let rtp = try Self.rtpStreams(handler)
+        let streamA = try #require(rtp["A"])
         let streamB = try #require(rtp["B"])
-        let ended = try #require(Self.run(handler, sending: [streamB], mediaUntil: 400, from: 1, through: 900))
+        // Both sides send despite `inactive` (no side is silent): the call lives while they do.
+        let ended = try #require(Self.run(handler, sending: [streamA, streamB], mediaUntil: 400, from: 1, through: 900))
         #expect(ended.second == 700)
         #expect(ended.events == [.callEnded(callID: "call-1", reason: .silentTimeout)])
         #expect(handler.executor.fullWalks == 0)
+    }
+
+    @Test func heldCallWithOneSideSendingEndsWhenTheOtherWasSilentLongEnough() throws {
+        var table = F.table(timeout: 60, silentTimeout: 300)
+        _ = try table.offer(callID: "call-1", fromTag: "A", media: [F.audio("10.1.1.1", 5000, direction: .inactive)],
+                            at: F.at(0))
+        _ = try table.answer(callID: "call-1", fromTag: "A", toTag: "B",
+                             media: [F.audio("192.0.2.20", 6000, direction: .inactive)], at: F.at(0))
+        let handler = Self.handler(table)
+        let streamB = try #require(try Self.rtpStreams(handler)["B"])
+        // Only B sends: A has been silent since the answer, and one-sided silence ends the call at t=300.
+        let ended = try #require(Self.run(handler, sending: [streamB], mediaUntil: 400, from: 1, through: 900))
+        #expect(ended.second == 300)
+        #expect(ended.events == [.callEnded(callID: "call-1", reason: .silentTimeout)])
     }
 
     @Test func queryAndDeleteShowFreshCountersWithoutATick() throws {

@@ -23,6 +23,9 @@ import Glibc
 /// Only the control thread calls this (it is not Sendable).
 public final class DataPlaneExecutor: MediaPlaneExecutor {
     public let dataPlane: DataPlane
+    /// The learning window every stream's forwarding entry carries (`learning-window`, `learning-packets`); both
+    /// engines read it from the shared stream table.
+    public var learningWindow = LearningWindow.standard
     /// Socket receive/send buffer size passed to `UDPSocket.bind`.
     public var socketBufferBytes: Int32?
 
@@ -282,7 +285,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
         guard let id = openSockets[leg.local]?.stream, let peer = openSockets[other.local]?.stream else { return }
         let forwarding = Forwarding(
             peer: peer, advertised: leg.destination.flatMap(DataPlaneExecutor.socketEndpoint),
-            flags: DataPlaneExecutor.flags(leg.learning),
+            flags: DataPlaneExecutor.flags(leg.learning), learningWindow: learningWindow,
             resetLearning: before != nil && before?.destination != leg.destination)
         send(forwarding, to: leg.local, stream: id)
     }

@@ -20,6 +20,8 @@ import Glibc
 /// buffer-count: 4096       # receive buffers per worker (power of two)
 /// buffer-size: 2048
 /// batch-size: 64
+/// learning-window: 3       # seconds a stream may still change its source (tandem's own option)
+/// learning-packets: 0      # ... or this many packets, whichever comes first; 0 = no packet limit
 /// kernel: auto            # off | auto | require
 /// kernel-table: tandem
 /// kernel-sysctls: check   # check | set (set ip_forward, rp_filter, ... when missing)
@@ -31,8 +33,7 @@ public enum RelayConfigurationFile {
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout",
         "final-timeout", "delete-delay", "num-threads", "io-engine", "listen-metrics", "listen-http", "log-level",
         "max-ng-message-bytes", "kernel", "kernel-table", "kernel-sysctls", "data-dir", "ring-entries", "buffer-count",
-        "buffer-size",
-        "batch-size",
+        "buffer-size", "batch-size", "learning-window", "learning-packets",
     ]
 
     /// Reads `path` and applies it over `options`.
@@ -65,6 +66,11 @@ public enum RelayConfigurationFile {
             let fail = { (message: String) in RelayConfigurationError(file: file, node: value, key: key, message: message) }
             func integer() throws(RelayConfigurationError) -> Int {
                 guard case .scalar(let scalar) = value, let number = Int(scalar.string) else { throw fail("expected an integer") }
+                return number
+            }
+            func seconds() throws(RelayConfigurationError) -> Double {
+                guard case .scalar(let scalar) = value, let number = Double(scalar.string), number.isFinite,
+                      number >= 0 else { throw fail("expected a number of seconds (0 or more)") }
                 return number
             }
             func text() throws(RelayConfigurationError) -> String {
@@ -102,6 +108,12 @@ public enum RelayConfigurationFile {
             case "buffer-count": options.bufferCount = try integer()
             case "buffer-size": options.bufferSize = try integer()
             case "batch-size": options.batchSize = try integer()
+            case "learning-window":
+                options.learningWindow = try seconds()
+                guard options.learningWindow <= 3600 else { throw fail("expected 0...3600 seconds") }
+            case "learning-packets":
+                options.learningPackets = try integer()
+                guard (0...1_000_000).contains(options.learningPackets) else { throw fail("expected 0...1000000") }
             case "io-engine":
                 guard let engine = IOEngineKind(rawValue: try text()) else { throw fail("expected uring, mmsg or auto") }
                 options.ioEngine = engine

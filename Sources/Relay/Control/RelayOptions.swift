@@ -12,7 +12,16 @@ public struct RelayOptions: Sendable, Equatable {
     public var offerTimeout: Int = 3600
     /// 0 turns it off.
     public var finalTimeout: Int = 0
-    public var deleteDelay: Int = 30
+    /// `delete-delay`: seconds a deleted call keeps its ports. 0 (rtpengine: 30) so freed ports are reusable at
+    /// once, as issue 3 asks; `delete-delay: 30` or ng's `delete delay` key still ask for the delay.
+    public var deleteDelay: Int = 0
+    /// `learning-window` (tandem's own option; rtpengine's window is fixed): seconds after a stream's first packet
+    /// during which its source may still change (NAT latching); after it a new source is RTP bleed and dropped
+    /// unless `media handover`. 0 = no time limit (then `learning-packets` must be set).
+    public var learningWindow: Double = 3
+    /// `learning-packets` (tandem's own option): the window also ends after this many packets, whichever comes
+    /// first; 0 = no packet limit.
+    public var learningPackets: Int = 0
     /// Data plane worker threads; 0 = one per online CPU.
     public var numThreads: Int = 0
     public var ioEngine: IOEngineKind = .auto
@@ -83,6 +92,22 @@ public struct RelayOptions: Sendable, Equatable {
                                                    ringEntries: ringEntries)
         if numThreads > 0 { configuration.workerCount = numThreads }
         return configuration
+    }
+
+    /// The data plane's learning window from `learning-window`/`learning-packets`; throws `RelayOptionError` for
+    /// negative or absurd values, and for both limits off (a stream would never lock: no bleed protection).
+    public func learningWindowLimits() throws(RelayOptionError) -> LearningWindow {
+        guard learningWindow.isFinite, (0...3600).contains(learningWindow) else {
+            throw .invalid(key: "learning-window", value: "\(learningWindow) (0...3600 seconds)")
+        }
+        guard (0...1_000_000).contains(learningPackets) else {
+            throw .invalid(key: "learning-packets", value: "\(learningPackets) (0...1000000)")
+        }
+        let nanoseconds = UInt64(learningWindow * 1_000_000_000)
+        guard nanoseconds > 0 || learningPackets > 0 else {
+            throw .invalid(key: "learning-window", value: "0 (needs learning-packets > 0, or streams never lock)")
+        }
+        return LearningWindow(packets: UInt32(learningPackets), nanoseconds: nanoseconds)
     }
 
     /// `name/address[!advertised]`, `address[!advertised]`.

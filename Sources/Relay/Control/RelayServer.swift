@@ -50,6 +50,7 @@ public final class RelayServer: @unchecked Sendable {
         self.options = options
         self.logger = logger
         let sessionConfiguration = try options.sessionConfiguration()
+        let learningWindow = try options.learningWindowLimits()
         var ngEndpoints: [SocketEndpoint] = []
         for text in options.listenNG { ngEndpoints.append(try RelayOptions.endpoint(text, key: "listen-ng")) }
         guard !ngEndpoints.isEmpty else { throw RelayOptionError.invalid(key: "listen-ng", value: "(none)") }
@@ -97,6 +98,7 @@ public final class RelayServer: @unchecked Sendable {
         var ngLimits = NGLimits.default
         ngLimits.maxMessageBytes = max(1024, options.maxNGMessageBytes)
         let executor = DataPlaneExecutor(dataPlane: dataPlane)
+        executor.learningWindow = learningWindow
         // Freed ports keep their socket for the next call; leave the same 256 descriptors for everything else.
         executor.descriptorBudget = max(0, Int(clamping: limits.new) - 256)
         handler = NGCommandHandler(sessions: SessionTable(configuration: sessionConfiguration),

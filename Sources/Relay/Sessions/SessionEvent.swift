@@ -4,7 +4,8 @@ public enum CallEndReason: String, Hashable, Sendable, CaseIterable {
     case deleted = "regular"
     /// Streams that should carry media were quiet for `timeout`.
     case timeout
-    /// No stream was expected to carry media (hold/inactive) and all were quiet for `silent-timeout`.
+    /// One side of an answered call sent nothing for `silent-timeout` while the other still sent, or no stream was
+    /// expected to carry media (hold/inactive) and all were quiet that long.
     case silentTimeout = "silent-timeout"
     /// The call was offered but never answered, and was quiet for `offer-timeout`.
     case offerTimeout = "offer-timeout"

@@ -5,13 +5,14 @@ extension SessionTable {
     /// 1. `final-timeout` (when non-zero): the call ends `finalTimeout` seconds after creation, whatever happens.
     /// 2. A whole-call delete whose delay has passed ends the call (`regular`).
     /// 3. Branch deletes whose delay has passed remove their dialogue (and the call if none is left).
-    /// 4. Media timeouts, following rtpengine's `call_timer_iterator`: each stream's last activity is its last
-    ///    packet or the call's last signalling, whichever is later. A stream on a side that has not answered yet is
-    ///    judged by `offer-timeout`; a stream on a side whose SDP says it does not send (recvonly/inactive) or that
-    ///    holds with `0.0.0.0` by `silent-timeout`; every other stream by `timeout`. If any stream is under
-    ///    `timeout`/`offer-timeout`, the call lives while at least one of those is fresh — silent streams then do
-    ///    not keep it alive. Only when every stream is silent-type does `silent-timeout` decide. The reason counted
-    ///    is `offer-timeout` for unanswered calls, `timeout` or `silent-timeout` otherwise.
+    /// 4. Media timeouts, after rtpengine's `call_timer_iterator` plus one-sided silence (see
+    ///    `mediaTimeout(of:now:)`): each stream's last activity is its last packet or the call's last signalling,
+    ///    whichever is later. A stream on a side that has not answered yet is judged by `offer-timeout`, one on a
+    ///    side whose SDP says it does not send (recvonly/inactive/`0.0.0.0` hold) by `silent-timeout`, every other
+    ///    by `timeout`; the call ends when none of the `timeout`/`offer-timeout` streams is fresh (no media). An
+    ///    answered call also ends, with `silent-timeout`, when one side has been quiet that long while the other
+    ///    still sends. The reason counted is `offer-timeout` for unanswered calls, `timeout` or `silent-timeout`
+    ///    otherwise.
     ///
     /// Only calls whose deadline (`nextDeadline(of:)`) has passed are looked at, in Call-ID order as the full scan
     /// did; a call found alive (packets came in since its deadline was set) gets its next deadline. So a tick costs
@@ -35,7 +36,10 @@ extension SessionTable {
             } else if let reason = mediaTimeout(of: call, now: now) {
                 step = destroy(callID: callID, reason: reason)
             } else {
-                deadlines.schedule(callID, at: nextDeadline(of: call))
+                // A deadline already passed means a rule that a packet could trigger at any moment (both sides
+                // silent longer than `silent-timeout`, not yet `timeout`: the first side to send again ends the
+                // call); such a call is looked at on every tick until `timeout` decides.
+                deadlines.schedule(callID, at: max(nextDeadline(of: call), now.adding(seconds: 1)))
                 continue
             }
             outcome.actions += step.actions
@@ -60,9 +64,10 @@ extension SessionTable {
     var lastTickVisited: Int { deadlines.lastVisited }
 
     /// The earliest time at which `tick` could act on `call` as it is now: the minimum of its final timeout, its
-    /// delete delays and the moment its media timeout would fire if no packet and no signalling came in. Mirrors
-    /// `mediaTimeout(of:now:)` exactly; newer packets only push the real moment later, and every other change to
-    /// the call goes through `commit` or `delete`, which recompute this.
+    /// delete delays and the earliest moment its media timeout could fire. Mirrors `mediaTimeout(of:now:)`; newer
+    /// packets only push each rule's moment later (one-sided silence included: its earliest moment is the first
+    /// side's silent expiry, which packets only delay), and every other change to the call goes through `commit`
+    /// or `delete`, which recompute this.
     func nextDeadline(of call: Call) -> SessionTime {
         var deadline = SessionTime(microseconds: .max)
         if configuration.finalTimeout > 0 {
@@ -75,45 +80,15 @@ extension SessionTable {
         return min(deadline, mediaDeadline(of: call))
     }
 
-    /// The first `now` at which `mediaTimeout(of:now:)` returns a reason, if nothing changes meanwhile: a stream
-    /// stays fresh while `now - lastActivity < limit`, i.e. until `lastActivity + limit`; the call lives while any
-    /// deciding stream is fresh, so it ends at the latest of their expiries.
+    /// The first `now` at which `mediaTimeout(of:now:)` returns a reason, if nothing changes meanwhile. Every rule
+    /// is "now at or past an expiry" (a stream stays fresh while `now - lastActivity < limit`, i.e. until
+    /// `lastActivity + limit`), so the deadline is the earliest expiry of a rule that can fire.
     private func mediaDeadline(of call: Call) -> SessionTime {
-        var sawActive = false
-        var activeExpiry = SessionTime(microseconds: .min)
-        var silentExpiry = SessionTime(microseconds: .min)
-        for monologue in call.monologues.values {
-            for media in monologue.medias {
-                let timeoutClass = TimeoutClass(of: media)
-                for stream in media.streams {
-                    let lastActivity = max(stream.lastPacket ?? call.lastSignal, call.lastSignal)
-                    switch timeoutClass {
-                    case .active:
-                        sawActive = true
-                        activeExpiry = max(activeExpiry, SessionTable.expiry(lastActivity, configuration.timeout))
-                    case .offer:
-                        sawActive = true
-                        activeExpiry = max(activeExpiry, SessionTable.expiry(lastActivity, configuration.offerTimeout))
-                    case .silent:
-                        silentExpiry = max(silentExpiry, SessionTable.expiry(lastActivity, configuration.silentTimeout))
-                    }
-                }
-            }
+        let activity = CallMediaActivity(of: call, configuration: configuration)
+        if activity.sawActive || activity.sawOffer {
+            return activity.sawOffer ? activity.activeExpiry : min(activity.activeExpiry, activity.earliestSideExpiry)
         }
-        if sawActive { return activeExpiry }
-        if !call.monologues.values.contains(where: { $0.medias.contains(where: \.isActive) }) {
-            silentExpiry = max(silentExpiry, SessionTable.expiry(call.lastSignal, configuration.silentTimeout))
-        }
-        return silentExpiry
-    }
-
-    /// `lastActivity + seconds`, the first instant at which `now.microseconds(since: lastActivity)` is no longer
-    /// below the limit (saturating like the comparison it mirrors).
-    private static func expiry(_ lastActivity: SessionTime, _ seconds: Int64) -> SessionTime {
-        let limit = SessionTime.saturatingMicroseconds(seconds)
-        let (sum, overflow) = lastActivity.microseconds.addingReportingOverflow(limit)
-        if overflow { return SessionTime(microseconds: limit < 0 ? .min : .max) }
-        return SessionTime(microseconds: sum)
+        return min(activity.earliestSideExpiry, activity.allSilentExpiry)
     }
 
     /// All monologues whose branch delete is due, if any.
@@ -122,54 +97,23 @@ extension SessionTable {
         return due.isEmpty ? nil : due
     }
 
-    /// Which timeout applies to a media section: one rule for both the deadline and the check, so they agree.
-    private enum TimeoutClass {
-        case active, offer, silent
-
-        init(of media: MediaSection) {
-            if let advertised = media.advertised {
-                self = media.direction.sends && !advertised.address.isUnspecified ? .active : .silent
-            } else {
-                self = .offer
-            }
-        }
-    }
-
-    /// The reason the call timed out, or nil while it is alive.
+    /// The reason the call timed out, or nil while it is alive. Checked in this order:
+    /// 1. A call with streams that should carry media (`timeout`) or an unanswered side (`offer-timeout`) ends when
+    ///    all of those have been quiet that long (`timeout`/`offer-timeout`): no media at all.
+    /// 2. An answered call in which one side has sent nothing for `silent-timeout` while another side still sends
+    ///    (was active within `silent-timeout`) ends with `silent-timeout`. A side's activity is the latest of its
+    ///    streams (RTP or RTCP, any media section), so a muted video next to flowing audio is not silence. Sides
+    ///    whose SDP says they do not send (hold, recvonly, inactive, 0.0.0.0) count the same way: rtpengine applies
+    ///    `silent-timeout` to such streams, and issue 3 asks it of any one-sided silence.
+    /// 3. A call in which no stream should carry media ends when every stream was quiet for `silent-timeout`.
     private func mediaTimeout(of call: Call, now: SessionTime) -> CallEndReason? {
-        var sawActive = false
-        var sawOffer = false
-        var activeFresh = false
-        var silentFresh = false
-        for monologue in call.monologues.values {
-            for media in monologue.medias {
-                let timeoutClass = TimeoutClass(of: media)
-                for stream in media.streams {
-                    let lastActivity = max(stream.lastPacket ?? call.lastSignal, call.lastSignal)
-                    let quiet = now.microseconds(since: lastActivity)
-                    switch timeoutClass {
-                    case .active:
-                        sawActive = true
-                        if quiet < SessionTime.saturatingMicroseconds(configuration.timeout) { activeFresh = true }
-                    case .offer:
-                        sawOffer = true
-                        if quiet < SessionTime.saturatingMicroseconds(configuration.offerTimeout) { activeFresh = true }
-                    case .silent:
-                        if quiet < SessionTime.saturatingMicroseconds(configuration.silentTimeout) { silentFresh = true }
-                    }
-                }
-            }
+        let activity = CallMediaActivity(of: call, configuration: configuration)
+        if activity.sawActive || activity.sawOffer {
+            if now >= activity.activeExpiry { return activity.sawOffer ? .offerTimeout : .timeout }
+            if activity.sawOffer { return nil }
+            return activity.oneSideSilent(now: now) ? .silentTimeout : nil
         }
-        if sawActive || sawOffer {
-            if activeFresh { return nil }
-            return sawOffer ? .offerTimeout : .timeout
-        }
-        if silentFresh { return nil }
-        // A call with no streams at all (every section rejected) is judged by its signalling like a silent one.
-        if !call.monologues.values.contains(where: { $0.medias.contains(where: \.isActive) }),
-           now.microseconds(since: call.lastSignal) < SessionTime.saturatingMicroseconds(configuration.silentTimeout) {
-            return nil
-        }
-        return .silentTimeout
+        if activity.oneSideSilent(now: now) || now >= activity.allSilentExpiry { return .silentTimeout }
+        return nil
     }
 }
