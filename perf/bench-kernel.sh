@@ -150,7 +150,9 @@ if [ "${BENCH_PAIRED:-1}" = 1 ] && [ -n "${NG[tandem-kernel]:-}" ] && [ -n "${NG
   echo "| round | tandem p50 | bare p50 | tandem p99 | bare p99 | tandem p99 − bare p99 | tandem p99.9 | bare p99.9 | loss tandem / bare |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
   for round in $(seq 1 "${BENCH_PAIRED_ROUNDS:-3}"); do
-    for name in tandem-kernel bare-nft; do
+    paired_order="tandem-kernel bare-nft"
+    [ $((round % 2)) = 0 ] && paired_order="bare-nft tandem-kernel"  # who starts first alternates
+    for name in $paired_order; do
       "${GEN_RUN[@]}" rtp --relay "$RA:${NG[$name]}" --calls $((CALLS / 2)) --rate $((RATE / 2)) \
         --duration "${BENCH_PAIRED_DURATION:-12}" --warmup "${BENCH_PAIRED_WARMUP:-6}" --local-address "$GA" --cpu "$GEN_CPU" \
         --no-progress --json >"$OUT/paired-$round-$name.json" 2>"$OUT/paired-$round-$name.err" &
