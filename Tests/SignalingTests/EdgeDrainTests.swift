@@ -21,7 +21,7 @@ struct EdgeDrainTests {
         farm: ["sip:127.0.0.1:\(backend.port)"]
         admin: ""
         data_dir: \(work)/data
-        drain_timeout: 5
+        drain_timeout: 3
         timers: { t1_ms: 100 }
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let edge = try SteeringChildProcess(name: "tandem signaling", executable: binary,

@@ -10,7 +10,8 @@ import Testing
 /// - malformed ones get a 400 when enough survives to address one (505 for the unknown version), else no answer and
 ///   the parse-error or drop counter of `/metrics` goes up; they never reach the backend;
 /// - responses (bcast, unreason, noreason, and the malformed scalarlg/bigcode) are nobody's to answer: no reply;
-/// - afterwards the edge still answers OPTIONS with 200.
+/// - afterwards the edge still answers OPTIONS with 200 (also checked before each restart, see below).
+/// `RFC4475_WIRE_TABLE=1` prints what each message got.
 /// Responses follow RFC 3261 §18.2.2 (`received` + the Via's port), so each message is sent from 127.0.0.77 at the
 /// port its top Via names. Host names the edge must resolve (in-dialog `wsinv`) go to a loopback DNS server with an
 /// empty zone, so nothing leaves the machine.
@@ -54,13 +55,15 @@ struct EdgeRFC4475WireTests {
         var edge = try await start()
         // Several RFC 4475 messages share branch, sent-by and method (novelsc and unkscm): to the edge the second is a
         // retransmission of the first (§17.2.3) and gets the first one's answer again. Each is meant as a new
-        // request, so the edge is restarted before a message whose transaction key was already used.
+        // request, so the edge is restarted before a message whose transaction key was already used (after checking
+        // that it still serves, as at the end).
         var transactionKeys: Set<String> = []
         var sockets: [Int: LoopbackAliasUDPSocket] = [:]
         var outcomes: [String: Outcome] = [:]
         for name in RFC4475Fixtures.all {
             let bytes = try RFC4475Fixtures.bytes(name)
             if let key = Self.transactionKey(bytes), !transactionKeys.insert(key).inserted {
+                #expect(try Self.answersOptions(edge, tag: name), "edge stopped answering before \(name)")
                 await edge.stop()
                 edge = try await start()
                 transactionKeys = [key]
@@ -78,6 +81,7 @@ struct EdgeRFC4475WireTests {
         }
         for name in RFC4475Fixtures.all {
             let outcome = try #require(outcomes[name])
+            if ProcessInfo.processInfo.environment["RFC4475_WIRE_TABLE"] != nil { print("rfc4475 \(name): \(outcome)") }
             if Self.responses.contains(name) {
                 #expect(outcome.statuses.isEmpty && !outcome.forwarded, "\(name): \(outcome)")
             } else if Self.rejected.contains(name) {
@@ -93,16 +97,21 @@ struct EdgeRFC4475WireTests {
             }
         }
         // Still serving.
+        #expect(try Self.answersOptions(edge, tag: "end"))
+        await edge.stop()
+    }
+
+    /// An OPTIONS to the edge from a fresh socket gets its 200.
+    static func answersOptions(_ edge: EdgeServer, tag: String) throws -> Bool {
         let monitor = try TestUDPClient()
         monitor.send(sipRequest([
             "OPTIONS sip:127.0.0.1:\(edge.udpPort) SIP/2.0",
-            "Via: SIP/2.0/UDP 127.0.0.1:\(monitor.port);branch=z9hG4bKafter4475;rport",
-            "From: <sip:mon@example.com>;tag=m1", "To: <sip:127.0.0.1>", "Call-ID: after-4475", "CSeq: 1 OPTIONS",
+            "Via: SIP/2.0/UDP 127.0.0.1:\(monitor.port);branch=z9hG4bKalive-\(tag);rport",
+            "From: <sip:mon@example.com>;tag=m1", "To: <sip:127.0.0.1>", "Call-ID: alive-\(tag)", "CSeq: 1 OPTIONS",
             "Max-Forwards: 70",
         ]), toPort: edge.udpPort)
-        let reply = receive(monitor) { headerValue($0, "Call-ID") == "after-4475" }
-        #expect(reply?.hasPrefix("SIP/2.0 200") == true)
-        await edge.stop()
+        let reply = receive(monitor, milliseconds: 2000) { headerValue($0, "Call-ID") == "alive-\(tag)" }
+        return reply?.hasPrefix("SIP/2.0 200") == true
     }
 
     /// Waits up to 800 ms (less once a final response came) while the backend answers what reaches it with 404;
