@@ -9,6 +9,9 @@ only="${1:-all}"
 out=fuzz-out
 mkdir -p "$out" .build-fuzz
 
+# The registrar folder without its SQLite store and writer thread (GRDB, Foundation threads).
+sippath_registrar="$(ls Sources/Signaling/Registrar/*.swift | grep -v -e LocationDatabase -e LocationPersistence -e CoalescingBatchWriter | tr '\n' ' ')"
+
 # name | sources | seed corpus
 targets=(
   "sip|Sources/Signaling/Message/*.swift Tests/Fuzz/SIPMessageFuzz.swift|Tests/Fuzz/corpus/sip"
@@ -17,6 +20,8 @@ targets=(
   # The whole ng command path: decode, handler, sessions, SDP rewrite, encode (with a no-op media plane).
   # STUN as the relay's ICE-lite answers read it (the HMAC and the writer need swift-crypto and stay out).
   "stun|Sources/Relay/STUN/STUNHeader.swift Sources/Relay/STUN/STUNMessage.swift Sources/Relay/STUN/STUNCRC32.swift Sources/Relay/STUN/STUNTransportAddress.swift Sources/Relay/STUN/STUNParseError.swift Tests/Fuzz/STUNFuzz.swift|Tests/Fuzz/corpus/stun"
+  # The signaling edge's receive path: framing, keepalive replies, NAT fixes, proxy, router, registrar, timers.
+  "sippath|Sources/Signaling/Signaling.swift Sources/Signaling/Message/*.swift Sources/Signaling/Transaction/*.swift Sources/Signaling/Proxy/*.swift $sippath_registrar Sources/Signaling/Edge/EdgeRouter.swift Sources/Signaling/Edge/EdgeRequestDirection.swift Sources/Signaling/Edge/EdgeGateway.swift Sources/Signaling/Edge/RegistrarPeer+SIPPeer.swift Sources/Signaling/Presence/RFC1123Date.swift Sources/Signaling/Dispatcher/DispatcherAlgorithm.swift Tests/Fuzz/SIPReceivePathFuzz.swift|Tests/Fuzz/corpus/sippath"
   "ngpath|Sources/Relay/Control/Codec/*.swift Sources/Relay/Control/Handler/*.swift Sources/Relay/SDP/*.swift Sources/Relay/Sessions/*.swift Tests/Fuzz/NGCommandPathFuzz.swift|Tests/Fuzz/corpus/ngpath Tests/Fuzz/corpus/ng"
 )
 status=0

@@ -89,6 +89,13 @@ struct EdgeNATIntegrationTests {
         try call.sendAck(for: ok)
         let ack = try fake.waitFor(seconds: 3) { $0.hasPrefix("ACK") }
         #expect(ack != nil, "ACK did not reach the phone")
+        // The backend hangs up: the BYE follows the route set through the edge and the pinhole; the phone's 200 returns.
+        try call.sendBye(for: ok)
+        let bye = try #require(try fake.waitFor(seconds: 3) { $0.hasPrefix("BYE") }, "BYE did not reach the phone")
+        #expect(headerValue(bye, "Call-ID") == "nat-call-1")
+        try fake.send(responseText(to: bye, status: "200 OK"))
+        let byeOK = try call.waitFor(seconds: 3) { $0.hasPrefix("SIP/2.0 200") && headerValue($0, "CSeq") == "2 BYE" }
+        #expect(byeOK != nil, "the 200 to the BYE did not reach the backend")
 
         // (c) Keepalives off (SIGHUP reload): the pinhole closes and the next INVITE times out (408).
         try writeConfig(keepalive: false)
@@ -182,13 +189,19 @@ final class BackendCaller: @unchecked Sendable {
     }
 
     /// ACK for a 2xx: a new transaction along the Record-Route (the edge), to the phone's Contact.
-    func sendAck(for ok: String) throws {
+    func sendAck(for ok: String) throws { try sendInDialog("ACK", cseq: 1, for: ok) }
+
+    /// BYE in the dialog the 2xx set up (the backend hangs up), along the same route as the ACK.
+    func sendBye(for ok: String) throws { try sendInDialog("BYE", cseq: 2, for: ok) }
+
+    private func sendInDialog(_ method: String, cseq: Int, for ok: String) throws {
         let contact = headerValue(ok, "Contact") ?? "<sip:alice@example.com>"
         let uri = contact.trimmingCharacters(in: CharacterSet(charactersIn: "<>")).components(separatedBy: ">").first ?? contact
+        let branch = "z9hG4bK\(method.lowercased())\(UInt32.random(in: 0...UInt32.max))"
         var lines = [
-            "ACK \(uri) SIP/2.0", "Via: SIP/2.0/UDP 10.78.2.2:5080;branch=z9hG4bKack\(UInt32.random(in: 0...UInt32.max))",
+            "\(method) \(uri) SIP/2.0", "Via: SIP/2.0/UDP 10.78.2.2:5080;branch=\(branch);rport",
             "From: \(headerValue(ok, "From") ?? "")", "To: \(headerValue(ok, "To") ?? "")",
-            "Call-ID: \(headerValue(ok, "Call-ID") ?? "")", "CSeq: 1 ACK", "Max-Forwards: 70",
+            "Call-ID: \(headerValue(ok, "Call-ID") ?? "")", "CSeq: \(cseq) \(method)", "Max-Forwards: 70",
         ]
         for route in headerValues(ok, "Record-Route").reversed() { lines.append("Route: \(route)") }
         try socket.send(Array(sipRequest(lines).utf8), to: "10.78.1.1", port: 5060)

@@ -50,6 +50,23 @@ struct TransportUDPTests {
         await transport.shutdown()
     }
 
+    /// A send the kernel would refuse in a way NIO treats as fatal for the socket (broadcast, off-host from a loopback
+    /// listener, the other family) is refused before the write: the listener keeps reading. Before
+    /// `DatagramDestinationFilter`, one such send (a 400 aimed at a hostile Via) closed the listener for good.
+    @Test func unsendableDestinationsDoNotCloseTheListener() async throws {
+        let recorder = TransportEventRecorder()
+        let transport = try await startLoopbackTransport([.udp], handler: recorder)
+        let listener = transport.listeners[0]
+        for host in ["255.255.255.255", "192.0.2.53", "224.0.0.1", "::1"] {
+            transport.send(Array(sampleRequest().utf8), to: try SocketAddress(ipAddress: host, port: 5060), via: listener.id)
+        }
+        #expect(await eventually { transport.counters.sendFailures == 4 })
+        let client = try TestUDPClient()
+        client.send(sampleRequest(tag: 9), toPort: try #require(listener.localAddress.port))
+        #expect(await eventually { recorder.messages.count == 1 })
+        await transport.shutdown()
+    }
+
     @Test func reusePortSocketsShareTheListenerPort() async throws {
         let recorder = TransportEventRecorder { message, transport in
             transport.send(Array("SIP/2.0 200 OK\r\n\r\n".utf8), to: message.source, via: message.local)

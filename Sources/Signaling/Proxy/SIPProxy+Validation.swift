@@ -80,7 +80,15 @@ extension SIPProxy {
             counters.drop(.internalError)
             return []
         }
-        let destination = SIPResponseAddressing.destination(topVia: try? request.topVia, source: source)
+        let topVia = try? request.topVia
+        var destination = SIPResponseAddressing.destination(topVia: topVia, source: source)
+        // These answers leave before `fillReceived` ran (§18.2.1): a sent-by host other than the packet source counts
+        // as `received` = the source, so a hostile Via cannot aim the 400/503 at a third party or a broadcast address.
+        if let topVia, topVia.received == nil, !source.transport.isReliable,
+           topVia.host.address.lowercased() != source.host.lowercased()
+        {
+            destination.host = source.host
+        }
         return [.send(response, to: destination, local: local)]
     }
 

@@ -191,6 +191,9 @@ extension SIPTransport {
             guard let channel = Self.pick(listener.datagramChannels, for: destination) else {
                 return .failure(.shuttingDown)
             }
+            guard DatagramDestinationFilter.isSendable(destination, from: listener.listener.localAddress) else {
+                return .failure(.unsendableDestination(destination))
+            }
             return .success(.datagram(channel, destination))
         case .tcp:
             let key = TCPFlowKey(local: local, remote: destination)

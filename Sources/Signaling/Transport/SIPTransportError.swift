@@ -18,4 +18,7 @@ public enum SIPTransportError: Error, Equatable, Sendable {
     case pongTimeout(ConnectionID)
     /// The connection closed while a ping awaited its pong.
     case connectionClosed(ConnectionID)
+    /// A UDP listener cannot write to this address (broadcast, multicast, other family, off-host from loopback):
+    /// refused before the write, which would close the listener (`DatagramDestinationFilter`).
+    case unsendableDestination(SocketAddress)
 }

@@ -86,6 +86,15 @@ import Testing
         #expect(proxy.counters.drops(.unanswerable) + proxy.counters.drops(.unparseable) == 1)
     }
 
+    /// RFC 4475 `ncl` names Via 192.0.2.53 (no rport): the 400 goes to the packet's source address at the Via's port
+    /// (the implicit `received` of §18.2.1), not to the host the message claims (the wire test found it aimed there).
+    @Test func statelessBadRequestGoesToTheSourceAddress() throws {
+        var proxy = P.proxy(Self.forwardToA)
+        let actions = proxy.receive(try RFC4475Fixtures.bytes("ncl"), from: P.caller, local: P.publicUDP.socket, now: .zero)
+        #expect(actions.statuses == [400])
+        #expect(actions.sent.first?.peer == SIPPeer(host: P.caller.host, port: 5060, transport: .udp))
+    }
+
     @Test func overloadGetsStateless503WithRetryAfter() throws {
         var proxy = P.proxy(maxLive: 2, Self.forwardToA)
         let first = proxy.receive(P.invite().bytes, from: P.caller, local: P.publicUDP.socket, now: .zero)
