@@ -1,5 +1,5 @@
 import NIOCore
-import Signaling
+@testable import Signaling
 import Testing
 
 @Suite("TransportUDP", .serialized, .timeLimit(.minutes(1)))
@@ -65,6 +65,26 @@ struct TransportUDPTests {
         client.send(sampleRequest(tag: 9), toPort: try #require(listener.localAddress.port))
         #expect(await eventually { recorder.messages.count == 1 })
         await transport.shutdown()
+    }
+
+    /// A UDP socket that NIO closed (it does so on a send error it does not tolerate: ENETUNREACH, EPERM from a
+    /// firewall...) is bound again at the same address and port, and the listener keeps receiving and answering
+    /// from it. Closing the channel by hand stands in for the fatal send error.
+    @Test func aClosedUDPSocketIsReopenedAtTheSamePort() async throws {
+        let recorder = TransportEventRecorder { message, transport in
+            transport.send(Array("SIP/2.0 200 OK\r\n\r\n".utf8), to: message.source, via: message.local)
+        }
+        let transport = try await startLoopbackTransport([.udp], handler: recorder)
+        let port = try #require(transport.listeners[0].localAddress.port)
+        let original = try #require(transport.state.withLockedValue { $0.sockets[0].datagramChannels.first })
+        try await original.close()
+        #expect(await eventually { transport.counters.datagramListenerReopens == 1 })
+        let client = try TestUDPClient()
+        client.send(sampleRequest(tag: 7), toPort: port)
+        #expect(await eventually { recorder.messages.count == 1 })
+        #expect(try #require(client.receive()).fromPort == port)
+        await transport.shutdown()
+        #expect(transport.counters.datagramListenerReopens == 1)  // the shutdown's own close is not reopened
     }
 
     @Test func reusePortSocketsShareTheListenerPort() async throws {

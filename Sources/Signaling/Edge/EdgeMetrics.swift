@@ -49,6 +49,7 @@ enum EdgeMetrics {
             metric("tandem_sip_datagrams_in_total", "counter", "UDP datagrams received.", [("", "\(transport.datagramsIn)")])
             metric("tandem_sip_datagrams_out_total", "counter", "UDP datagrams sent.", [("", "\(transport.datagramsOut)")])
             metric("tandem_sip_send_failures_total", "counter", "Sends that failed.", [("", "\(transport.sendFailures)")])
+            metric("tandem_sip_udp_listener_reopens_total", "counter", "UDP sockets closed by a fatal send error and bound again.", [("", "\(transport.datagramListenerReopens)")])
         }
         out += EdgeSteeringMetrics.render(core)
         out += EdgePresenceMetrics.render(core.presence)

@@ -40,6 +40,26 @@ extension SIPTransport {
     /// several sockets, SO_REUSEPORT so the kernel spreads clients over them (each client always hashes to the same
     /// socket, and all share the listener's address and port).
     private func bindDatagramSockets(at address: SocketAddress, id: LocalSocketID) async throws -> [any Channel] {
+        let bootstrap = self.datagramBootstrap(id: id)
+        let socketCount = max(1, self.configuration.udpSocketsPerListener)
+        var channels: [any Channel] = []
+        do {
+            let first = try await bootstrap.bind(to: address).get()
+            channels.append(first)
+            // With port 0 the first bind picked the port; the others must join that same port.
+            let shared = first.localAddress ?? address
+            for _ in 1..<socketCount {
+                channels.append(try await bootstrap.bind(to: shared).get())
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        return channels
+    }
+
+    /// The bootstrap of a listener's UDP sockets (reads off until `start()` or a reopen switches them on).
+    private func datagramBootstrap(id: LocalSocketID) -> DatagramBootstrap {
         let config = self.configuration
         let socketCount = max(1, config.udpSocketsPerListener)
         let batch = max(1, config.udpVectorReadMessageCount)
@@ -69,21 +89,52 @@ extension SIPTransport {
         if socketCount > 1 {
             bootstrap = bootstrap.channelOption(.socketOption(Self.soReusePort), value: 1)
         }
+        return bootstrap
+    }
 
-        var channels: [any Channel] = []
-        do {
-            let first = try await bootstrap.bind(to: address).get()
-            channels.append(first)
-            // With port 0 the first bind picked the port; the others must join that same port.
-            let shared = first.localAddress ?? address
-            for _ in 1..<socketCount {
-                channels.append(try await bootstrap.bind(to: shared).get())
-            }
-        } catch {
-            for channel in channels { try? await channel.close() }
-            throw error
+    /// Reopens a UDP socket that closed while the transport was running. NIO closes a datagram channel on a send
+    /// error it does not tolerate (it tolerates EMSGSIZE and EHOSTUNREACH, not ENETUNREACH, EPERM from a firewall,
+    /// EACCES...), so one send to an unroutable address would leave the listener deaf for good. The socket is
+    /// bound again at the same address and port (pinholes only care about those), and sends use it from then on.
+    func watchDatagramChannel(listener index: Int, slot: Int) {
+        let channel: (any Channel)? = self.state.withLockedValue { state in
+            guard state.sockets.indices.contains(index), state.sockets[index].datagramChannels.indices.contains(slot)
+            else { return nil }
+            return state.sockets[index].datagramChannels[slot]
         }
-        return channels
+        guard let channel else { return }
+        let address = channel.localAddress
+        channel.closeFuture.whenComplete { _ in
+            guard let address else { return }
+            Task { await self.reopenDatagramChannel(listener: index, slot: slot, at: address, closed: channel) }
+        }
+    }
+
+    private func reopenDatagramChannel(listener index: Int, slot: Int, at address: SocketAddress,
+                                       closed: any Channel) async {
+        for attempt in 0..<50 {
+            let running = self.state.withLockedValue { $0.phase == .running }
+            guard running else { return }
+            if attempt > 0 { try? await Task.sleep(nanoseconds: 100_000_000) }
+            guard let fresh = try? await self.datagramBootstrap(id: LocalSocketID(index: index)).bind(to: address).get()
+            else { continue }
+            let installed = self.state.withLockedValue { state -> Bool in
+                guard state.phase == .running, state.sockets.indices.contains(index),
+                      state.sockets[index].datagramChannels.indices.contains(slot),
+                      state.sockets[index].datagramChannels[slot] === closed
+                else { return false }
+                state.sockets[index].datagramChannels[slot] = fresh
+                return true
+            }
+            guard installed else {
+                try? await fresh.close()
+                return
+            }
+            self.cells.datagramListenerReopens.wrappingAdd(1, ordering: .relaxed)
+            try? await fresh.setOption(.autoRead, value: true).get()
+            self.watchDatagramChannel(listener: index, slot: slot)
+            return
+        }
     }
 
     /// Binds a TCP listener; accepted connections get the framing pipeline.

@@ -25,13 +25,13 @@ public final class SIPTransport: Sendable {
     private let ownsGroup: Bool
     private let handler: any InboundSIPHandler
     private let lastConnectionID = Atomic<UInt64>(0)
-    private let state = NIOLockedValueBox(State())
+    let state = NIOLockedValueBox(State())
 
     /// The bound sockets of one listener.
     struct ListenerSockets: Sendable {
         let listener: BoundListener
         /// UDP: one channel, or several sharing the port with SO_REUSEPORT. Empty for TCP.
-        let datagramChannels: [any Channel]
+        var datagramChannels: [any Channel]
         /// TCP: the listening channel.
         let serverChannel: (any Channel)?
     }
@@ -118,6 +118,11 @@ public final class SIPTransport: Sendable {
         for sockets in bound {
             for channel in sockets.datagramChannels + [sockets.serverChannel].compactMap({ $0 }) {
                 try await channel.setOption(.autoRead, value: true).get()
+            }
+        }
+        for (index, sockets) in bound.enumerated() {
+            for slot in sockets.datagramChannels.indices {
+                self.watchDatagramChannel(listener: index, slot: slot)
             }
         }
     }

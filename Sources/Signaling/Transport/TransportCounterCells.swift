@@ -26,6 +26,7 @@ final class TransportCounterCells: Sendable {
     let connectFailures = Atomic<UInt64>(0)
     let sendFailures = Atomic<UInt64>(0)
     let receiveErrors = Atomic<UInt64>(0)
+    let datagramListenerReopens = Atomic<UInt64>(0)
 
     init() {}
 
@@ -52,6 +53,7 @@ final class TransportCounterCells: Sendable {
         s.connectFailures = self.connectFailures.load(ordering: .relaxed)
         s.sendFailures = self.sendFailures.load(ordering: .relaxed)
         s.receiveErrors = self.receiveErrors.load(ordering: .relaxed)
+        s.datagramListenerReopens = self.datagramListenerReopens.load(ordering: .relaxed)
         let opened = s.connectionsAccepted &+ s.connectionsOpened
         s.connectionsOpen = opened >= s.connectionsClosed ? opened - s.connectionsClosed : 0
         return s

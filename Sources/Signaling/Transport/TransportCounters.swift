@@ -52,6 +52,9 @@ public struct TransportCounters: Sendable, Equatable {
     public var sendFailures: UInt64 = 0
     /// Read errors reported by sockets (for UDP typically ICMP unreachable from an earlier send).
     public var receiveErrors: UInt64 = 0
+    /// UDP sockets that closed while the transport was running (NIO closes a datagram channel on a send error it
+    /// cannot tolerate, such as ENETUNREACH or EPERM) and were bound again at the same address and port.
+    public var datagramListenerReopens: UInt64 = 0
 
     public init() {}
 }
