@@ -92,6 +92,14 @@ extension SIPProxy {
         return [.send(response, to: destination, local: local)]
     }
 
+    /// The 400 (or 505) for a request too broken to be indexed or decoded (`SIPRawErrorResponse`): sent to the
+    /// packet's source, the only address known to be real. Nil when even that cannot be built.
+    mutating func rawErrorResponse(_ bytes: [UInt8], source: SIPPeer, local: LocalSocketRef) -> [SIPProxyAction]? {
+        guard let raw = SIPRawErrorResponse.build(bytes), let response = try? SIPMessage.parse(raw) else { return nil }
+        counters.badRequestReplies += 1
+        return [.send(response, to: source, local: local)]
+    }
+
     mutating func statelessBadRequest(_ request: SIPMessage, source: SIPPeer, local: LocalSocketRef,
                                       reason: String) -> [SIPProxyAction]
     {

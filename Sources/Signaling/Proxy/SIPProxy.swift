@@ -45,6 +45,7 @@ public struct SIPProxy {
         } catch {
             counters.parseErrors += 1
             guard let salvaged = SIPMessage.salvageForErrorResponse(bytes), salvaged.method != .ack else {
+                if let answer = rawErrorResponse(bytes, source: source, local: local) { return answer }
                 counters.drop(.unparseable)
                 return []
             }
@@ -70,6 +71,9 @@ public struct SIPProxy {
             } catch {
                 counters.parseErrors += 1
                 guard request.method != .ack, request.canBuildStatelessResponse else {
+                    if request.method != .ack, let answer = rawErrorResponse(request.bytes, source: source, local: local) {
+                        return answer
+                    }
                     counters.drop(.unanswerable)
                     return []
                 }
