@@ -139,8 +139,9 @@ public final class EdgeServer: Sendable {
     }
 
     /// Drains and stops: new requests get 503 (the proxy's overload answer, by setting its limit
-    /// to zero), in-flight transactions get up to `drainMilliseconds` to finish, then the sockets
-    /// close and the location writer flushes.
+    /// to zero), in-flight transactions (no final response yet) get up to `drainMilliseconds` to finish, then the
+    /// sockets close and the location writer flushes. Answered ones that only absorb retransmissions do not hold
+    /// the stop (it took the whole `drain_timeout` after any call).
     public func stop() async {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = try? await withCore { core in
@@ -149,7 +150,7 @@ public final class EdgeServer: Sendable {
         }
         let deadline = NIODeadline.now() + .milliseconds(drainMilliseconds)
         while NIODeadline.now() < deadline {
-            let active = (try? await withCore { $0.proxy.activeContextCount }) ?? 0
+            let active = (try? await withCore { $0.proxy.unansweredContextCount }) ?? 0
             if active == 0 { break }
             try? await Task.sleep(nanoseconds: 50_000_000)
         }

@@ -31,6 +31,10 @@ public struct SIPProxy {
 
     /// How many proxied requests are still in progress.
     public var activeContextCount: Int { contexts.count }
+    /// Contexts still waiting for their final response (what a draining edge waits for). A context that sent its
+    /// final response is kept a while longer only to absorb retransmissions and late branch answers; a stop need not
+    /// wait for it. O(contexts): polled only while draining.
+    public var unansweredContextCount: Int { contexts.values.reduce(0) { $0 + ($1.finalSent ? 0 : 1) } }
 
     // MARK: Input
 
