@@ -88,9 +88,12 @@ private final class SIPReceivePathHarness {
         guard var message = try? SIPMessage.parse(bytes) else {
             let before = proxy.counters.drops.values.reduce(0, +)
             let actions = proxy.receive(bytes, from: source, local: local, now: now)
-            let answered400 = actions.contains { if case .send(let m, _, _) = $0 { m.statusCode == 400 } else { false } }
-            precondition(answered400 || proxy.counters.drops.values.reduce(0, +) > before,
-                         "unparseable input was neither answered with 400 nor counted as a drop")
+            // 400, or 505 for a request line naming another SIP version (`SIPRawErrorResponse`).
+            let answered = actions.contains {
+                if case .send(let m, _, _) = $0 { m.statusCode == 400 || m.statusCode == 505 } else { false }
+            }
+            precondition(answered || proxy.counters.drops.values.reduce(0, +) > before,
+                         "unparseable input was neither answered with 400/505 nor counted as a drop")
             return perform(actions)
         }
         let trusted = source.host == farm.host && source.port == farm.port
