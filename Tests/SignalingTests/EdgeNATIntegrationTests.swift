@@ -14,26 +14,12 @@ import Glibc
 @Suite("EdgeNATIntegration", .serialized, .timeLimit(.minutes(2)))
 struct EdgeNATIntegrationTests {
     static let pinholeSeconds = 3
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
 
     @Test func keepalivesHoldThePinholeOpenAndDeadPhonesAreRemoved() throws {
-        try #require(getuid() == 0, "EdgeNATIntegrationTests needs root (network namespaces, nftables); CI runs as root")
-        let binary = Self.root.appendingPathComponent(".build/debug/tandem").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the tandem binary first (\(binary))")
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp"), "sipp (Debian sip-tester) is missing")
-
-        let lab = try NetworkLab()
+        let topology = try EdgeNATTopology(pinholeSeconds: Self.pinholeSeconds, suite: "EdgeNATIntegrationTests")
+        let lab = topology.lab
         defer { lab.shutdown() }
-        let router = try lab.addHomeRouter(udpTimeout: Self.pinholeSeconds)
-        let phoneNS = try lab.addNamespace("phone")
-        let edgeNS = try lab.addNamespace("edge")
-        let backendNS = try lab.addNamespace("backend")
-        try router.connectLAN(phoneNS, hostAddress: "10.77.1.2/24", routerAddress: "10.77.1.1/24")
-        try router.connectWAN(edgeNS, peerAddress: "10.78.1.1/24", routerAddress: "10.78.1.2/24")
-        try lab.link(edgeNS, interface: "bk0", addresses: ["10.78.2.1/24"], to: backendNS, interface: "eth0",
-                     addresses: ["10.78.2.2/24"])
-        try lab.setDefaultRoute(backendNS, via: "10.78.2.1")
+        let (phoneNS, edgeNS, backendNS, binary) = (topology.phone, topology.edge, topology.backend, topology.binary)
 
         let work = makeTemporaryDirectory()
         let configPath = work + "/edge.yaml"
@@ -54,7 +40,7 @@ struct EdgeNATIntegrationTests {
         try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
                      "edge did not start: \(edge.standardError())")
         let uas = try lab.spawn(backendNS, ["/usr/bin/sipp", "-sf",
-                                            Self.root.appendingPathComponent("Tests/SignalingTests/Fixtures/sipp/uas-register-401.xml").path,
+                                            EdgeNATTopology.scenario("uas-register-401.xml"),
                                             "-i", "10.78.2.2", "-p", "5080", "-m", "1", "-nostdin", "-timeout", "20s"])
         usleep(500_000)
 

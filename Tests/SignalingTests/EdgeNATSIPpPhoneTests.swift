@@ -15,29 +15,12 @@ import Glibc
 @Suite("EdgeNATSIPpPhone", .serialized, .timeLimit(.minutes(2)))
 struct EdgeNATSIPpPhoneTests {
     static let pinholeSeconds = 3
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static func scenario(_ name: String) -> String {
-        root.appendingPathComponent("Tests/SignalingTests/Fixtures/sipp/\(name)").path
-    }
 
     @Test func sippPhoneBehindNATRegistersStaysReachableAndTakesACall() throws {
-        try #require(getuid() == 0, "EdgeNATSIPpPhoneTests needs root (network namespaces, nftables); CI runs as root")
-        let binary = Self.root.appendingPathComponent(".build/debug/tandem").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the tandem binary first (\(binary))")
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp"), "sipp (Debian sip-tester) is missing")
-
-        let lab = try NetworkLab()
+        let topology = try EdgeNATTopology(pinholeSeconds: Self.pinholeSeconds, suite: "EdgeNATSIPpPhoneTests")
+        let lab = topology.lab
         defer { lab.shutdown() }
-        let router = try lab.addHomeRouter(udpTimeout: Self.pinholeSeconds)
-        let phoneNS = try lab.addNamespace("phone")
-        let edgeNS = try lab.addNamespace("edge")
-        let backendNS = try lab.addNamespace("backend")
-        try router.connectLAN(phoneNS, hostAddress: "10.77.1.2/24", routerAddress: "10.77.1.1/24")
-        try router.connectWAN(edgeNS, peerAddress: "10.78.1.1/24", routerAddress: "10.78.1.2/24")
-        try lab.link(edgeNS, interface: "bk0", addresses: ["10.78.2.1/24"], to: backendNS, interface: "eth0",
-                     addresses: ["10.78.2.2/24"])
-        try lab.setDefaultRoute(backendNS, via: "10.78.2.1")
+        let (phoneNS, edgeNS, backendNS, binary) = (topology.phone, topology.edge, topology.backend, topology.binary)
 
         let work = makeTemporaryDirectory()
         let configPath = work + "/edge.yaml"
@@ -56,11 +39,11 @@ struct EdgeNATSIPpPhoneTests {
         func metrics() throws -> String { try lab.withNamespace(edgeNS) { try adminGet(port: 9104, "/metrics") } }
 
         // (a) The SIPp phone registers through the edge; the SIPp backend challenges with 401, then accepts.
-        let registrar = try lab.spawn(backendNS, ["/usr/bin/sipp", "-sf", Self.scenario("uas-register-401.xml"),
+        let registrar = try lab.spawn(backendNS, ["/usr/bin/sipp", "-sf", EdgeNATTopology.scenario("uas-register-401.xml"),
                                                   "-i", "10.78.2.2", "-p", "5080", "-m", "1", "-nostdin",
                                                   "-timeout", "15s"])
         usleep(300_000)
-        let register = try lab.spawn(phoneNS, ["/usr/bin/sipp", "10.78.1.1:5060", "-sf", Self.scenario("nat-phone-register.xml"),
+        let register = try lab.spawn(phoneNS, ["/usr/bin/sipp", "10.78.1.1:5060", "-sf", EdgeNATTopology.scenario("nat-phone-register.xml"),
                                                "-i", "10.77.1.2", "-p", "5062", "-m", "1", "-au", "alice", "-ap", "secret",
                                                "-nostdin", "-timeout", "10s"])
         let registered = register.wait(timeout: .seconds(12))
@@ -72,7 +55,7 @@ struct EdgeNATSIPpPhoneTests {
         // (b) The phone now waits for calls on the same port and answers keepalives (-aa) for more than three
         // pinhole timeouts. Only the edge's OPTIONS, from the socket the phone registered to, keep the mapping.
         // No `-m 1`: SIPp counts each auto-answered OPTIONS as a call and would stop taking new ones.
-        let phone = try lab.spawn(phoneNS, ["/usr/bin/sipp", "-sf", Self.scenario("nat-phone-answer.xml"), "-aa",
+        let phone = try lab.spawn(phoneNS, ["/usr/bin/sipp", "-sf", EdgeNATTopology.scenario("nat-phone-answer.xml"), "-aa",
                                             "-i", "10.77.1.2", "-p", "5062", "-nostdin", "-timeout", "40s", "-trace_msg", "-message_file", work + "/phone-messages.log"])
         usleep(UInt32(3 * Self.pinholeSeconds + 1) * 1_000_000)
         let afterIdle = try metrics()
@@ -82,7 +65,7 @@ struct EdgeNATSIPpPhoneTests {
 
         // (c) The SIPp backend calls alice: the INVITE reaches the SIPp phone through the pinhole, and the call
         // completes (200, ACK, BYE, 200) along the Record-Route.
-        let caller = try lab.spawn(backendNS, ["/usr/bin/sipp", "10.78.1.1:5060", "-sf", Self.scenario("nat-backend-call.xml"),
+        let caller = try lab.spawn(backendNS, ["/usr/bin/sipp", "10.78.1.1:5060", "-sf", EdgeNATTopology.scenario("nat-backend-call.xml"),
                                                "-i", "10.78.2.2", "-p", "5080", "-m", "1", "-nostdin", "-timeout", "15s"])
         let called = caller.wait(timeout: .seconds(18))
         #expect(called?.succeeded == true, "backend call failed: \(caller.standardOutput().suffix(1500)) \(caller.standardError().suffix(1500))\n edge: \(edge.standardError().suffix(2000))")
