@@ -95,13 +95,18 @@ import Testing
         #expect(ended.events == [.callEnded(callID: "call-1", reason: .timeout)])
     }
 
-    @Test func heldCallLivesWhileMediaFlowsThenSilentTimesOut() throws {
+    /// A call put on hold both ways (`inactive` SDPs), timeout 60 s, silent-timeout 300 s.
+    static func heldCallHandler() throws -> NGCommandHandler<ScriptedMediaPlaneExecutor> {
         var table = F.table(timeout: 60, silentTimeout: 300)
         _ = try table.offer(callID: "call-1", fromTag: "A", media: [F.audio("10.1.1.1", 5000, direction: .inactive)],
                             at: F.at(0))
         _ = try table.answer(callID: "call-1", fromTag: "A", toTag: "B",
                              media: [F.audio("192.0.2.20", 6000, direction: .inactive)], at: F.at(0))
-        let handler = Self.handler(table)
+        return Self.handler(table)
+    }
+
+    @Test func heldCallLivesWhileMediaFlowsThenSilentTimesOut() throws {
+        let handler = try Self.heldCallHandler()
         let rtp = try Self.rtpStreams(handler)
         let streamA = try #require(rtp["A"])
         let streamB = try #require(rtp["B"])
@@ -113,12 +118,7 @@ import Testing
     }
 
     @Test func heldCallWithOneSideSendingEndsWhenTheOtherWasSilentLongEnough() throws {
-        var table = F.table(timeout: 60, silentTimeout: 300)
-        _ = try table.offer(callID: "call-1", fromTag: "A", media: [F.audio("10.1.1.1", 5000, direction: .inactive)],
-                            at: F.at(0))
-        _ = try table.answer(callID: "call-1", fromTag: "A", toTag: "B",
-                             media: [F.audio("192.0.2.20", 6000, direction: .inactive)], at: F.at(0))
-        let handler = Self.handler(table)
+        let handler = try Self.heldCallHandler()
         let streamB = try #require(try Self.rtpStreams(handler)["B"])
         // Only B sends: A has been silent since the answer, and one-sided silence ends the call at t=300.
         let ended = try #require(Self.run(handler, sending: [streamB], mediaUntil: 400, from: 1, through: 900))

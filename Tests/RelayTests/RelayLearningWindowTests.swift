@@ -54,13 +54,20 @@ import Testing
         }
     }
 
-    @Test(arguments: engines) func oneSecondWindowLetsANewSourceInThenLocks(engine: IOEngineKind) throws {
-        let relay = try RelayUnderTest(engine: engine) { $0.learningWindow = 1 }
-        let call = try NATedCall(relay, callID: "window")
+    /// The caller's first packet reaches the callee; then two other sources on the caller's side: one that will
+    /// move the stream (inside the window) and one that must not (after it).
+    private static func firstPacketAndTwoStrangers(_ call: NATedCall) throws -> (DataPlaneTestClient, DataPlaneTestClient) {
         let moved = try DataPlaneTestClient("127.0.0.1")
         let bleeder = try DataPlaneTestClient("127.0.0.1")
         call.caller.send(DataPlaneHarness.payload(1, 0), to: call.toRelayCaller)
         #expect(call.callee.receive(count: 1).count == 1)
+        return (moved, bleeder)
+    }
+
+    @Test(arguments: engines) func oneSecondWindowLetsANewSourceInThenLocks(engine: IOEngineKind) throws {
+        let relay = try RelayUnderTest(engine: engine) { $0.learningWindow = 1 }
+        let call = try NATedCall(relay, callID: "window")
+        let (moved, bleeder) = try Self.firstPacketAndTwoStrangers(call)
         // Inside the window a new source takes the stream over: the callee's media now goes there.
         moved.send(DataPlaneHarness.payload(1, 1), to: call.toRelayCaller)
         #expect(call.callee.receive(count: 1).count == 1)
@@ -82,10 +89,7 @@ import Testing
             $0.learningPackets = 2
         }
         let call = try NATedCall(relay, callID: "packets")
-        let moved = try DataPlaneTestClient("127.0.0.1")
-        let bleeder = try DataPlaneTestClient("127.0.0.1")
-        call.caller.send(DataPlaneHarness.payload(1, 0), to: call.toRelayCaller)
-        #expect(call.callee.receive(count: 1).count == 1)
+        let (moved, bleeder) = try Self.firstPacketAndTwoStrangers(call)
         // The second packet still may move the stream, and ends the window.
         moved.send(DataPlaneHarness.payload(1, 1), to: call.toRelayCaller)
         #expect(call.callee.receive(count: 1).count == 1)
