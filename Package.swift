@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(name: "Relay", dependencies: ["CShims", yams, logging, .product(name: "Crypto", package: "swift-crypto")], path: "Sources/Relay",
                 exclude: readmes(under: "Sources/Relay")),
-        .target(name: "Signaling", dependencies: nio + ["Relay", yams, logging, .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Signaling",
+        .target(name: "Signaling", dependencies: nio + ["CShims", "Relay", yams, logging, .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Signaling",
                 exclude: readmes(under: "Sources/Signaling")),
         .target(name: "Perf",
                 dependencies: ["Relay", "Signaling", "CShims", .product(name: "Histogram", package: "hdrhistogram-swift")],

@@ -35,5 +35,6 @@
 #include "DataPlaneShims.h"
 #include "KernelShims.h"
 #include "PerfShims.h"
+#include "SignalingShims.h"
 
 #endif

@@ -25,6 +25,9 @@ final class EdgeCore {
     var draining = false
     /// The keepalive tick's reused ping buffer and address cache (`EdgeCore+KeepalivePings.swift`).
     var pingOutbox = EdgeKeepaliveOutbox()
+    /// The pings' Call-ID prefix, fixed for the process: the transport's keepalive twins steer on its first 8
+    /// bytes, so a scheduler rebuilt by SIGHUP keeps it.
+    let keepalivePrefix: String
 
     /// The dispatcher and its per-branch bookkeeping (`EdgeCore+Dispatch.swift`).
     var dispatch: EdgeDispatch
@@ -45,9 +48,11 @@ final class EdgeCore {
     private var periodicTasks: [RepeatedTask] = []
 
     init(configuration: EdgeConfiguration, listeners: [BoundListener], loop: any EventLoop,
-         persistence: LocationPersistence?, logger: Logger) throws(DispatcherConfigurationError)
+         persistence: LocationPersistence?, logger: Logger,
+         keepalivePrefix: String = KeepaliveScheduler.randomCallIDPrefix()) throws(DispatcherConfigurationError)
     {
         self.loop = loop
+        self.keepalivePrefix = keepalivePrefix
         self.logger = logger
         self.configuration = configuration
         self.listeners = listeners
@@ -60,7 +65,7 @@ final class EdgeCore {
         registrarConfiguration.pathHost = listeners.first.map { Self.hostPort($0) } ?? "edge.invalid"
         self.registrar = Registrar(configuration: registrarConfiguration)
         self.keepalive = KeepaliveScheduler(configuration: Self.keepaliveConfiguration(configuration, listeners: listeners),
-                                            start: EdgeClock.wallNow())
+                                            start: EdgeClock.wallNow(), callIDPrefix: keepalivePrefix)
         self.dispatch = try EdgeDispatch(configuration: configuration, now: EdgeClock.monotonicNow())
         installRouter()
     }
@@ -138,7 +143,7 @@ final class EdgeCore {
         reloadPresence(new.presence)
         if keepaliveChanged {
             keepalive = KeepaliveScheduler(configuration: Self.keepaliveConfiguration(configuration, listeners: listeners),
-                                           start: EdgeClock.wallNow())
+                                           start: EdgeClock.wallNow(), callIDPrefix: keepalivePrefix)
             if configuration.keepalive.enabled {
                 keepalive.apply(registrar.store.allBindings.map { .saved($0, created: false) })
             }
@@ -212,6 +217,7 @@ final class EdgeCore {
     /// through `sendKeepalivePings` (one buffer, cached addresses, one flush per socket).
     func keepaliveTick() {
         guard configuration.keepalive.enabled else { return }
+        drainKeepaliveTwins()
         pingOutbox.batch.removeAll()
         let actions = keepalive.tick(now: EdgeClock.wallNow(), udpPings: &pingOutbox.batch)
         if !pingOutbox.batch.isEmpty { sendKeepalivePings() }

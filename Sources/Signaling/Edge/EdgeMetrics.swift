@@ -28,6 +28,7 @@ enum EdgeMetrics {
                BindingRemovalReason.allCases.map { ("{reason=\"\($0.rawValue)\"}", "\(registrar.count($0))") })
         let keepalive = core.keepalive.counters
         metric("tandem_sip_keepalive_pings_sent_total", "counter", "Keepalive OPTIONS sent.", [("", "\(keepalive.pingsSent)")])
+        metric("tandem_sip_keepalive_pings_answered_total", "counter", "Keepalive pings answered.", [("", "\(keepalive.pingsAnswered)")])
         metric("tandem_sip_keepalive_pings_lost_total", "counter", "Keepalive pings unanswered.", [("", "\(keepalive.pingsLost)")])
         metric("tandem_sip_keepalive_tracked", "gauge", "Bindings kept alive.", [("", "\(keepalive.tracked)")])
         metric("tandem_sip_nat_contact_fixes_total", "counter", "Contacts rewritten to the packet source.",
@@ -50,6 +51,9 @@ enum EdgeMetrics {
             metric("tandem_sip_datagrams_out_total", "counter", "UDP datagrams sent.", [("", "\(transport.datagramsOut)")])
             metric("tandem_sip_send_failures_total", "counter", "Sends that failed.", [("", "\(transport.sendFailures)")])
             metric("tandem_sip_udp_listener_reopens_total", "counter", "UDP sockets closed by a fatal send error and bound again.", [("", "\(transport.datagramListenerReopens)")])
+            metric("tandem_sip_keepalive_twin_datagrams_total", "counter", "Datagrams through the keepalive twin sockets (pings out, replies in).",
+                   [("{direction=\"in\"}", "\(transport.keepaliveTwinDatagramsIn)"), ("{direction=\"out\"}", "\(transport.keepaliveTwinDatagramsOut)")])
+            metric("tandem_sip_keepalive_twin_failures_total", "counter", "Keepalive twin sockets the kernel refused (those listeners ping through the pipeline).", [("", "\(transport.keepaliveTwinFailures)")])
         }
         out += EdgeSteeringMetrics.render(core)
         out += EdgePresenceMetrics.render(core.presence)

@@ -55,13 +55,28 @@ public final class EdgeServer: Sendable {
                                          advertisedHost: $0.advertisedHost, advertisedPort: $0.advertisedPort)
             })
             transportConfiguration.eventLoopThreads = 1
+            let keepalivePrefix = KeepaliveScheduler.randomCallIDPrefix()
+            if configuration.keepalive.enabled {
+                transportConfiguration.keepaliveTwinMarker = Array(keepalivePrefix.utf8.prefix(8))
+            }
             let transport = SIPTransport(configuration: transportConfiguration, handler: EdgeInboundHandler(core: box, loop: loop),
                                          group: group)
             try await transport.start()
             let listeners = transport.listeners
+            if transportConfiguration.keepaliveTwinMarker != nil {
+                let twins = listeners.filter { transport.keepaliveTwin($0.id.index) != nil }.map { "\($0.localAddress)" }
+                let refused = transport.counters.keepaliveTwinFailures
+                if refused > 0 {
+                    logger.warning("keepalive twin sockets refused by the kernel; those listeners ping through the pipeline",
+                                   metadata: ["refused": "\(refused)"])
+                }
+                if !twins.isEmpty {
+                    logger.info("keepalive pings and their replies use twin sockets", metadata: ["listeners": "\(twins)"])
+                }
+            }
             try await loop.submit {
                 let core = try EdgeCore(configuration: configuration, listeners: listeners, loop: loop,
-                                    persistence: persistence, logger: logger)
+                                    persistence: persistence, logger: logger, keepalivePrefix: keepalivePrefix)
                 core.transport = transport
                 core.loadBindings(stored)
                 core.startTimers()

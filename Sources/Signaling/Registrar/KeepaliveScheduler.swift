@@ -64,11 +64,23 @@ public struct KeepaliveScheduler: Sendable {
                 callIDPrefix: String? = nil)
     {
         self.configuration = configuration
-        let prefix = callIDPrefix ?? "ka" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let prefix = callIDPrefix ?? Self.randomCallIDPrefix()
         builder = KeepalivePingBuilder(prefix: prefix, fromURI: configuration.fromURI)
         slots = Array(repeating: [], count: configuration.slotCount)
         nextSlotAt = start
     }
+
+    /// "ka" and 12 random base-36 characters: unique per process, and its first 8 bytes (`keepaliveMarker`) are
+    /// what the transport's steering program looks for in replies.
+    public static func randomCallIDPrefix() -> String {
+        let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        var bytes = Array("ka".utf8)
+        for _ in 0..<12 { bytes.append(digits[Int.random(in: 0..<digits.count)]) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The Call-ID prefix of this scheduler's pings (also the start of their branch token after `z9hG4bK`).
+    public var callIDPrefix: String { builder.prefix }
 
     public var trackedCount: Int { index.count }
     public var slotCount: Int { slots.count }

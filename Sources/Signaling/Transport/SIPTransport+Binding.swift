@@ -21,10 +21,12 @@ extension SIPTransport {
         switch listener.transport {
         case .udp:
             let channels = try await self.bindDatagramSockets(at: address, id: id)
+            let bound = channels[0].localAddress ?? address
             return ListenerSockets(
-                listener: Self.describe(listener, id: id, boundTo: channels[0].localAddress ?? address),
+                listener: Self.describe(listener, id: id, boundTo: bound),
                 datagramChannels: channels,
-                serverChannel: nil
+                serverChannel: nil,
+                twin: self.openKeepaliveTwin(at: bound, id: id)
             )
         case .tcp:
             let server = try await self.bindStreamListener(at: address, id: id)
@@ -86,10 +88,30 @@ extension SIPTransport {
         if let size = config.udpSendBufferSize {
             bootstrap = bootstrap.channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(clamping: size))
         }
-        if socketCount > 1 {
+        if socketCount > 1 || self.usesKeepaliveTwins {
             bootstrap = bootstrap.channelOption(.socketOption(Self.soReusePort), value: 1)
         }
         return bootstrap
+    }
+
+    /// Twins only beside a single socket per listener: with several, the kernel's hash spreads clients over them,
+    /// and a steering program replaces that hash for the whole port.
+    var usesKeepaliveTwins: Bool {
+        self.configuration.keepaliveTwinMarker?.count == 8 && self.configuration.udpSocketsPerListener <= 1
+    }
+
+    /// Binds the keepalive twin of a UDP listener whose socket is bound at `address` (nil when twins are off or
+    /// the kernel refuses one; the listener then carries the keepalives through the pipeline, as before).
+    func openKeepaliveTwin(at address: SocketAddress, id: LocalSocketID) -> KeepaliveTwinSocket? {
+        guard self.usesKeepaliveTwins, let marker = self.configuration.keepaliveTwinMarker else { return nil }
+        switch KeepaliveTwinSocket.open(at: address, marker: marker, local: id,
+                                        receiveBufferSize: self.configuration.udpReceiveBufferSize) {
+        case .success(let twin):
+            return twin
+        case .failure:
+            self.cells.keepaliveTwinFailures.bump()
+            return nil
+        }
     }
 
     /// Reopens a UDP socket that closed while the transport was running. NIO closes a datagram channel on a send
@@ -116,17 +138,29 @@ extension SIPTransport {
             let running = self.state.withLockedValue { $0.phase == .running }
             guard running else { return }
             if attempt > 0 { try? await Task.sleep(nanoseconds: 100_000_000) }
+            // The twin goes first: alone on the port it is the group's socket 0 and would keep the listener's
+            // traffic, and a socket bound now would join behind it. Until the fresh twin is bound, the keepalive
+            // tick sends through the listener (and drains nothing).
+            let oldTwin = self.state.withLockedValue { state -> KeepaliveTwinSocket? in
+                guard state.sockets.indices.contains(index) else { return nil }
+                defer { state.sockets[index].twin = nil }
+                return state.sockets[index].twin
+            }
+            oldTwin?.close()
             guard let fresh = try? await self.datagramBootstrap(id: LocalSocketID(index: index)).bind(to: address).get()
             else { continue }
+            let twin = self.openKeepaliveTwin(at: address, id: LocalSocketID(index: index))
             let installed = self.state.withLockedValue { state -> Bool in
                 guard state.phase == .running, state.sockets.indices.contains(index),
                       state.sockets[index].datagramChannels.indices.contains(slot),
                       state.sockets[index].datagramChannels[slot] === closed
                 else { return false }
                 state.sockets[index].datagramChannels[slot] = fresh
+                state.sockets[index].twin = twin
                 return true
             }
             guard installed else {
+                twin?.close()
                 try? await fresh.close()
                 return
             }

@@ -34,6 +34,9 @@ public final class SIPTransport: Sendable {
         var datagramChannels: [any Channel]
         /// TCP: the listening channel.
         let serverChannel: (any Channel)?
+        /// UDP with `keepaliveTwinMarker`: the keepalive twin on the same address and port (nil when none could
+        /// be bound; the listener then carries the keepalives itself).
+        var twin: KeepaliveTwinSocket?
     }
 
     enum Phase: Sendable { case idle, starting, running, shuttingDown, stopped }
@@ -186,7 +189,15 @@ public final class SIPTransport: Sendable {
         ConnectionID(rawValue: self.lastConnectionID.wrappingAdd(1, ordering: .relaxed).newValue)
     }
 
+    /// The keepalive twin of listener `index`, if it has one now (it is replaced when the listener is reopened).
+    func keepaliveTwin(_ index: Int) -> KeepaliveTwinSocket? {
+        self.state.withLockedValue { state in
+            state.phase == .running && state.sockets.indices.contains(index) ? state.sockets[index].twin : nil
+        }
+    }
+
     private static func close(_ sockets: ListenerSockets) async {
+        sockets.twin?.close()
         for channel in sockets.datagramChannels {
             try? await channel.close()
         }

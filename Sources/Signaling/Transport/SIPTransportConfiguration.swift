@@ -30,6 +30,10 @@ public struct SIPTransportConfiguration: Sendable {
     public var udpReadCoalescing: TimeAmount = .milliseconds(1)
     /// A read of at least this many datagrams means the socket is busy: the next read follows at once.
     public var udpBusyReadCount: Int = 16
+    /// The 8-byte marker of this process's keepalive pings (the start of their Call-ID and branch token). When set,
+    /// each UDP listener with one socket gets a `KeepaliveTwinSocket` on its own address and port, and datagrams
+    /// carrying the marker are steered to it (see there); nil (the default) binds no twins.
+    public var keepaliveTwinMarker: [UInt8]?
 
     // MARK: TCP
 

@@ -27,6 +27,9 @@ final class TransportCounterCells: Sendable {
     let sendFailures = Atomic<UInt64>(0)
     let receiveErrors = Atomic<UInt64>(0)
     let datagramListenerReopens = Atomic<UInt64>(0)
+    let keepaliveTwinDatagramsIn = Atomic<UInt64>(0)
+    let keepaliveTwinDatagramsOut = Atomic<UInt64>(0)
+    let keepaliveTwinFailures = Atomic<UInt64>(0)
 
     init() {}
 
@@ -54,6 +57,9 @@ final class TransportCounterCells: Sendable {
         s.sendFailures = self.sendFailures.load(ordering: .relaxed)
         s.receiveErrors = self.receiveErrors.load(ordering: .relaxed)
         s.datagramListenerReopens = self.datagramListenerReopens.load(ordering: .relaxed)
+        s.keepaliveTwinDatagramsIn = self.keepaliveTwinDatagramsIn.load(ordering: .relaxed)
+        s.keepaliveTwinDatagramsOut = self.keepaliveTwinDatagramsOut.load(ordering: .relaxed)
+        s.keepaliveTwinFailures = self.keepaliveTwinFailures.load(ordering: .relaxed)
         let opened = s.connectionsAccepted &+ s.connectionsOpened
         s.connectionsOpen = opened >= s.connectionsClosed ? opened - s.connectionsClosed : 0
         return s

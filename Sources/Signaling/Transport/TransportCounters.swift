@@ -55,6 +55,12 @@ public struct TransportCounters: Sendable, Equatable {
     /// UDP sockets that closed while the transport was running (NIO closes a datagram channel on a send error it
     /// cannot tolerate, such as ENETUNREACH or EPERM) and were bound again at the same address and port.
     public var datagramListenerReopens: UInt64 = 0
+    /// Datagrams the keepalive twins received (replies to pings, and the rare other datagram carrying the marker,
+    /// which is passed on to the normal receive path) and sent (pings). Also counted in `datagramsIn`/`datagramsOut`.
+    public var keepaliveTwinDatagramsIn: UInt64 = 0
+    public var keepaliveTwinDatagramsOut: UInt64 = 0
+    /// Keepalive twins the kernel refused (bind or steering program); those listeners carry the pings themselves.
+    public var keepaliveTwinFailures: UInt64 = 0
 
     public init() {}
 }
