@@ -25,6 +25,9 @@ struct SignalingCommand: AsyncParsableCommand {
     @Option(name: .customLong("keepalive-interval"), help: "Seconds between keepalive OPTIONS to NATed bindings.")
     var keepaliveInterval: Double?
     @Flag(name: .customLong("no-keepalive"), help: "Do not send keepalives.") var noKeepalive = false
+    @Flag(name: .customLong("no-keepalive-twin"),
+          help: "Send UDP keepalives through the listener's own socket instead of its twin on the same port.")
+    var noKeepaliveTwin = false
     @Option(name: .customLong("admin"), help: "Admin HTTP host:port ('' disables).") var admin: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String?
 
@@ -64,6 +67,7 @@ struct SignalingCommand: AsyncParsableCommand {
             options.keepalive.intervalMilliseconds = Int64(keepaliveInterval * 1000)
         }
         if noKeepalive { options.keepalive.enabled = false }
+        if noKeepaliveTwin { options.keepalive.twin = false }
         if let admin {
             guard admin.isEmpty || EdgeAddressText.hostPort(admin) != nil else { throw ValidationError("--admin: expected host:port") }
             options.admin = admin.isEmpty ? nil : admin

@@ -71,6 +71,37 @@ struct EdgeKeepaliveTwinTests {
         await edge.stop()
     }
 
+    /// With the twin switched off (`keepalive.twin: false`), pings and replies take the listener's own socket and
+    /// pipeline, from the same port, and keep the binding alive just as well.
+    @Test func withoutTheTwinPingsTakeTheListenersOwnSocket() async throws {
+        let edge = try await startTestEdge {
+            $0.keepalive.intervalMilliseconds = 500
+            $0.keepalive.maxPingsLost = 1
+            $0.keepalive.twin = false
+        }
+        let phone = try TestUDPClient()
+        phone.send(natRegister(phone), toPort: edge.udpPort)
+        _ = try #require(receive(phone) { $0.hasPrefix("SIP/2.0 200") })
+        for _ in 0..<3 {
+            var ping: String?
+            let deadline = Date().addingTimeInterval(3)
+            while ping == nil, Date() < deadline {
+                guard let (bytes, fromPort) = phone.receive(milliseconds: 1000) else { continue }
+                guard text(bytes).hasPrefix("OPTIONS ") else { continue }
+                #expect(fromPort == edge.udpPort)
+                ping = text(bytes)
+            }
+            phone.send(responseText(to: try #require(ping), status: "200 OK"), toPort: edge.udpPort)
+        }
+        let metrics = try await edge.metricsText()
+        #expect(value(metrics, "tandem_sip_keepalive_twin_datagrams_total{direction=\"out\"}") == 0)
+        #expect(value(metrics, "tandem_sip_keepalive_twin_datagrams_total{direction=\"in\"}") == 0)
+        #expect(value(metrics, "tandem_sip_keepalive_pings_answered_total") >= 2)
+        #expect(value(metrics, "tandem_sip_keepalive_pings_lost_total") == 0)
+        #expect(try await edge.bindings().count == 1)
+        await edge.stop()
+    }
+
     /// A REGISTER from a phone behind NAT: its Contact names a private address.
     func natRegister(_ phone: TestUDPClient) -> String {
         sipRequest([

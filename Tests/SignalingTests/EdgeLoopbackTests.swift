@@ -115,7 +115,7 @@ struct EdgeLoopbackTests {
               - { address: 0.0.0.0, port: 5070, transport: tcp, advertised: 203.0.113.5:5080 }
             farm: sip:10.0.0.1:5080
             registrar: { default_mode: passthrough, domains: { example.com: local }, max_contacts: 3 }
-            keepalive: { interval: 2.5, enabled: false, max_pings_lost: 2 }
+            keepalive: { interval: 2.5, enabled: false, max_pings_lost: 2, twin: false }
             admin: ""
             """, file: "edge.yaml", over: EdgeConfiguration())
         #expect(good.listeners == [EdgeListener(host: "0.0.0.0", port: 5070, transport: .tcp, advertisedHost: "203.0.113.5",
@@ -125,6 +125,8 @@ struct EdgeLoopbackTests {
         #expect(good.registrar.domains["example.com"] == .local)
         #expect(good.keepalive.intervalMilliseconds == 2500)
         #expect(!good.keepalive.enabled)
+        #expect(!good.keepalive.twin)
+        #expect(EdgeConfiguration().keepalive.twin)
         #expect(good.admin == nil)
     }
 

@@ -56,6 +56,9 @@ public struct EdgeKeepaliveSettings: Sendable, Hashable {
     public var enabled = true
     public var intervalMilliseconds: Int64 = 20_000
     public var maxPingsLost = 3
+    /// UDP pings and their replies through each listener's keepalive twin (same address and port, see
+    /// `KeepaliveTwinSocket`); false sends them through the listener's own socket and pipeline. Read at start.
+    public var twin = true
 
     public init() {}
 }

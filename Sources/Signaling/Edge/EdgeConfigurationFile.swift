@@ -18,7 +18,7 @@ import Yams
 ///   max_expires: 3600
 ///   default_expires: 3600
 ///   max_contacts: 10
-/// keepalive: { enabled: true, interval: 20, max_pings_lost: 3 }   # interval in seconds
+/// keepalive: { enabled: true, interval: 20, max_pings_lost: 3, twin: true }   # interval in seconds
 /// media: { relays: ["127.0.0.1:2223"], policy: nat }   # see EdgeMediaConfigurationFile
 /// presence: { enabled: true, ... }  # SUBSCRIBE/PUBLISH/MESSAGE at the edge: see EdgeConfigurationFile+Presence
 /// admin: 127.0.0.1:9103            # "" disables
@@ -190,6 +190,7 @@ public enum EdgeConfigurationFile {
                 guard seconds >= 0.2, seconds <= 3600 else { throw reader.error(value, key: name, "expected 0.2...3600 seconds") }
                 settings.intervalMilliseconds = Int64(seconds * 1000)
             case "max_pings_lost": settings.maxPingsLost = try reader.integer(value, key: name, range: 1...100)
+            case "twin": settings.twin = try reader.bool(value, key: name)
             default: throw reader.unknown(keyNode, key: name)
             }
         }

@@ -56,7 +56,7 @@ public final class EdgeServer: Sendable {
             })
             transportConfiguration.eventLoopThreads = 1
             let keepalivePrefix = KeepaliveScheduler.randomCallIDPrefix()
-            if configuration.keepalive.enabled {
+            if configuration.keepalive.enabled, configuration.keepalive.twin {
                 transportConfiguration.keepaliveTwinMarker = Array(keepalivePrefix.utf8.prefix(8))
             }
             let transport = SIPTransport(configuration: transportConfiguration, handler: EdgeInboundHandler(core: box, loop: loop),
