@@ -2,6 +2,10 @@ import NIOCore
 @testable import Signaling
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The keepalive twin at the transport level: it shares the listener's port, the kernel steers to it only datagrams
 /// that carry the marker, and it is bound again, in the right order, when the listener's socket is reopened.
 @Suite("TransportKeepaliveTwin", .serialized, .timeLimit(.minutes(1)))
@@ -76,6 +80,46 @@ struct TransportKeepaliveTwinTests {
         #expect(await eventually { recorder.messages.count == 4 })
         #expect(await eventually { twin.receive() == 1 })
         await transport.shutdown()
+    }
+
+    /// An IPv6 listener gets its twin too, and the same steering (the program sees the UDP payload either way).
+    @Test func anIPv6ListenerHasATwinThatTakesMarkedResponses() async throws {
+        let recorder = TransportEventRecorder()
+        let transport: SIPTransport
+        do {
+            transport = try await startLoopbackTransport([], handler: recorder) {
+                $0.listeners = [SIPListenerConfiguration(host: "::1", port: 0, transport: .udp)]
+                $0.keepaliveTwinMarker = Self.marker
+            }
+        } catch {
+            return  // no IPv6 loopback on this machine
+        }
+        let port = try #require(transport.listeners[0].localAddress.port)
+        let twin = try #require(transport.keepaliveTwin(0))
+        Self.sendIPv6(sampleRequest(tag: 3), toPort: port)
+        Self.sendIPv6("SIP/2.0 404 Not Found\r\nCall-ID: kaT3stmk-0000000000000003\r\n\r\n", toPort: port)
+        #expect(await eventually { recorder.messages.count == 1 })
+        #expect(await eventually { twin.receive() == 1 })
+        #expect(twin.datagram(0).source.pointee.ss_family == sa_family_t(AF_INET6))
+        await transport.shutdown()
+    }
+
+    static func sendIPv6(_ text: String, toPort port: Int) {
+        let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = in_port_t(UInt16(port).bigEndian)
+        address.sin6_addr = in6addr_loopback
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { raw in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+        }
     }
 
     /// Several sockets per listener spread clients by the kernel's hash, which a steering program would replace:
