@@ -9,13 +9,8 @@ import Testing
 struct EdgeKeepaliveTwinTests {
     @Test func pingsLeaveFromTheListenersPortAndTheirRepliesTakeTheTwin() async throws {
         let edge = try await startTestEdge { $0.keepalive.intervalMilliseconds = 600; $0.keepalive.maxPingsLost = 2 }
-        let phone = try TestUDPClient()
-        phone.send(natRegister(phone), toPort: edge.udpPort)
-        _ = try #require(receive(phone) { $0.hasPrefix("SIP/2.0 200") })
-        for _ in 0..<4 {
-            let ping = try #require(receive(phone) { $0.hasPrefix("OPTIONS ") })
-            phone.send(responseText(to: ping, status: "200 OK"), toPort: edge.udpPort)
-        }
+        let phone = try registeredNATPhone(edge)
+        #expect(answerPings(4, phone: phone, edge: edge) == 4)
         // The listener itself still answers what is not a ping reply.
         let probe = try TestUDPClient()
         probe.send(optionsToEdge(probe, edgePort: edge.udpPort), toPort: edge.udpPort)
@@ -34,20 +29,8 @@ struct EdgeKeepaliveTwinTests {
     /// Every ping arrives from the port the phone registered towards, so a NAT pinhole lets it through.
     @Test func everyPingComesFromTheRegisteredPort() async throws {
         let edge = try await startTestEdge { $0.keepalive.intervalMilliseconds = 400 }
-        let phone = try TestUDPClient()
-        phone.send(natRegister(phone), toPort: edge.udpPort)
-        _ = try #require(receive(phone) { $0.hasPrefix("SIP/2.0 200") })
-        var pings = 0
-        let deadline = Date().addingTimeInterval(5)
-        while pings < 3, Date() < deadline {
-            guard let (bytes, fromPort) = phone.receive(milliseconds: 1500) else { break }
-            let ping = text(bytes)
-            guard ping.hasPrefix("OPTIONS ") else { continue }
-            #expect(fromPort == edge.udpPort)
-            phone.send(responseText(to: ping, status: "200 OK"), toPort: edge.udpPort)
-            pings += 1
-        }
-        #expect(pings == 3)
+        let phone = try registeredNATPhone(edge)
+        #expect(answerPings(3, phone: phone, edge: edge) == 3)
         await edge.stop()
     }
 
@@ -55,14 +38,8 @@ struct EdgeKeepaliveTwinTests {
     /// receive path: it is parsed there, matched as a ping reply, and the binding stays alive. Nothing is lost.
     @Test func aReplyTheScanDeclinesIsPassedOnAndStillCounts() async throws {
         let edge = try await startTestEdge { $0.keepalive.intervalMilliseconds = 500; $0.keepalive.maxPingsLost = 1 }
-        let phone = try TestUDPClient()
-        phone.send(natRegister(phone), toPort: edge.udpPort)
-        _ = try #require(receive(phone) { $0.hasPrefix("SIP/2.0 200") })
-        for _ in 0..<4 {
-            let ping = try #require(receive(phone) { $0.hasPrefix("OPTIONS ") })
-            let folded = responseText(to: ping, status: "200 OK", extra: ["Subject: kept", "  alive"])
-            phone.send(folded, toPort: edge.udpPort)
-        }
+        let phone = try registeredNATPhone(edge)
+        #expect(answerPings(4, phone: phone, edge: edge, extra: ["Subject: kept", "  alive"]) == 4)
         let metrics = try await edge.metricsText()
         #expect(value(metrics, "tandem_sip_keepalive_twin_datagrams_total{direction=\"in\"}") >= 3)
         #expect(value(metrics, "tandem_sip_keepalive_pings_answered_total") >= 3)
@@ -79,20 +56,8 @@ struct EdgeKeepaliveTwinTests {
             $0.keepalive.maxPingsLost = 1
             $0.keepalive.twin = false
         }
-        let phone = try TestUDPClient()
-        phone.send(natRegister(phone), toPort: edge.udpPort)
-        _ = try #require(receive(phone) { $0.hasPrefix("SIP/2.0 200") })
-        for _ in 0..<3 {
-            var ping: String?
-            let deadline = Date().addingTimeInterval(3)
-            while ping == nil, Date() < deadline {
-                guard let (bytes, fromPort) = phone.receive(milliseconds: 1000) else { continue }
-                guard text(bytes).hasPrefix("OPTIONS ") else { continue }
-                #expect(fromPort == edge.udpPort)
-                ping = text(bytes)
-            }
-            phone.send(responseText(to: try #require(ping), status: "200 OK"), toPort: edge.udpPort)
-        }
+        let phone = try registeredNATPhone(edge)
+        #expect(answerPings(3, phone: phone, edge: edge) == 3)
         let metrics = try await edge.metricsText()
         #expect(value(metrics, "tandem_sip_keepalive_twin_datagrams_total{direction=\"out\"}") == 0)
         #expect(value(metrics, "tandem_sip_keepalive_twin_datagrams_total{direction=\"in\"}") == 0)
@@ -100,6 +65,30 @@ struct EdgeKeepaliveTwinTests {
         #expect(value(metrics, "tandem_sip_keepalive_pings_lost_total") == 0)
         #expect(try await edge.bindings().count == 1)
         await edge.stop()
+    }
+
+    /// A phone on loopback registered through `edge` with a private Contact (so NATed, so pinged).
+    func registeredNATPhone(_ edge: EdgeServer) throws -> TestUDPClient {
+        let phone = try TestUDPClient()
+        phone.send(natRegister(phone), toPort: edge.udpPort)
+        _ = try #require(receive(phone) { $0.hasPrefix("SIP/2.0 200") })
+        return phone
+    }
+
+    /// Answers the next `count` pings with a 200 (plus `extra` header lines), checking that each came from the
+    /// edge's listener port; returns how many were answered before the time ran out.
+    func answerPings(_ count: Int, phone: TestUDPClient, edge: EdgeServer, extra: [String] = []) -> Int {
+        var answered = 0
+        let deadline = Date().addingTimeInterval(Double(count) * 1.5 + 1)
+        while answered < count, Date() < deadline {
+            guard let (bytes, fromPort) = phone.receive(milliseconds: 1000) else { continue }
+            let ping = text(bytes)
+            guard ping.hasPrefix("OPTIONS ") else { continue }
+            #expect(fromPort == edge.udpPort)
+            phone.send(responseText(to: ping, status: "200 OK", extra: extra), toPort: edge.udpPort)
+            answered += 1
+        }
+        return answered
     }
 
     /// A REGISTER from a phone behind NAT: its Contact names a private address.

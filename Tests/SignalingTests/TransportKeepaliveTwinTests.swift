@@ -16,9 +16,7 @@ struct TransportKeepaliveTwinTests {
     /// carries it (only responses are steered) reach the listener's pipeline.
     @Test func onlyResponsesCarryingTheMarkerReachTheTwin() async throws {
         let recorder = TransportEventRecorder()
-        let transport = try await startLoopbackTransport([.udp], handler: recorder) {
-            $0.keepaliveTwinMarker = Self.marker
-        }
+        let transport = try await Self.startWithTwins(recorder)
         let port = try #require(transport.listeners[0].localAddress.port)
         let twin = try #require(transport.keepaliveTwin(0))
         let client = try TestUDPClient()
@@ -39,9 +37,7 @@ struct TransportKeepaliveTwinTests {
 
     /// Pings sent through the twin leave from the listener's own port (the pinhole's), in one call.
     @Test func twinSendsLeaveFromTheListenersPort() async throws {
-        let transport = try await startLoopbackTransport([.udp], handler: TransportEventRecorder()) {
-            $0.keepaliveTwinMarker = Self.marker
-        }
+        let transport = try await Self.startWithTwins(TransportEventRecorder())
         let port = try #require(transport.listeners[0].localAddress.port)
         let twin = try #require(transport.keepaliveTwin(0))
         let client = try TestUDPClient()
@@ -63,9 +59,7 @@ struct TransportKeepaliveTwinTests {
     /// it, so the steering still gives the listener everything but marked responses.
     @Test func aReopenedListenerGetsAFreshTwinBehindIt() async throws {
         let recorder = TransportEventRecorder()
-        let transport = try await startLoopbackTransport([.udp], handler: recorder) {
-            $0.keepaliveTwinMarker = Self.marker
-        }
+        let transport = try await Self.startWithTwins(recorder)
         let port = try #require(transport.listeners[0].localAddress.port)
         let first = try #require(transport.keepaliveTwin(0))
         let original = try #require(transport.state.withLockedValue { $0.sockets[0].datagramChannels.first })
@@ -102,6 +96,11 @@ struct TransportKeepaliveTwinTests {
         #expect(await eventually { twin.receive() == 1 })
         #expect(twin.datagram(0).source.pointee.ss_family == sa_family_t(AF_INET6))
         await transport.shutdown()
+    }
+
+    /// One UDP listener on 127.0.0.1 with a keepalive twin steered on `marker`.
+    static func startWithTwins(_ recorder: TransportEventRecorder) async throws -> SIPTransport {
+        try await startLoopbackTransport([.udp], handler: recorder) { $0.keepaliveTwinMarker = Self.marker }
     }
 
     static func sendIPv6(_ text: String, toPort port: Int) {
