@@ -68,7 +68,7 @@ public final class EdgeServer: Sendable {
                 let refused = transport.counters.keepaliveTwinFailures
                 if refused > 0 {
                     logger.warning("keepalive twin sockets refused by the kernel; those listeners ping through the pipeline",
-                                   metadata: ["refused": "\(refused)"])
+                                   metadata: ["refused": "\(refused)", "error": "\(transport.keepaliveTwinError ?? "")"])
                 }
                 if !twins.isEmpty {
                     logger.info("keepalive pings and their replies use twin sockets", metadata: ["listeners": "\(twins)"])

@@ -108,8 +108,9 @@ extension SIPTransport {
                                         receiveBufferSize: self.configuration.udpReceiveBufferSize) {
         case .success(let twin):
             return twin
-        case .failure:
+        case .failure(let error):
             self.cells.keepaliveTwinFailures.bump()
+            self.state.withLockedValue { $0.keepaliveTwinError = "\(address): \(error)" }
             return nil
         }
     }

@@ -45,6 +45,8 @@ public final class SIPTransport: Sendable {
         var phase: Phase = .idle
         /// By `LocalSocketID.index`; filled when `start()` completes.
         var sockets: [ListenerSockets] = []
+        /// Why the kernel last refused a keepalive twin (for the start-up log), nil when none was refused.
+        var keepaliveTwinError: String?
     }
 
     /// - Parameters:
@@ -188,6 +190,9 @@ public final class SIPTransport: Sendable {
     func makeConnectionID() -> ConnectionID {
         ConnectionID(rawValue: self.lastConnectionID.wrappingAdd(1, ordering: .relaxed).newValue)
     }
+
+    /// Why the kernel last refused a keepalive twin (the step and the errno text), nil when none was refused.
+    public var keepaliveTwinError: String? { self.state.withLockedValue { $0.keepaliveTwinError } }
 
     /// The keepalive twin of listener `index`, if it has one now (it is replaced when the listener is reopened).
     func keepaliveTwin(_ index: Int) -> KeepaliveTwinSocket? {
