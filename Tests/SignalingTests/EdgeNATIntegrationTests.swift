@@ -36,9 +36,7 @@ struct EdgeNATIntegrationTests {
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
         }
         try writeConfig(keepalive: true)
-        let edge = try lab.spawn(edgeNS, [binary, "signaling", "--config", configPath])
-        try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
-                     "edge did not start: \(edge.standardError())")
+        let edge = try lab.startSignalingEdge(in: edgeNS, binary: binary, configPath: configPath)
         let uas = try lab.spawn(backendNS, ["/usr/bin/sipp", "-sf",
                                             EdgeNATTopology.scenario("uas-register-401.xml"),
                                             "-i", "10.78.2.2", "-p", "5080", "-m", "1", "-nostdin", "-timeout", "20s"])

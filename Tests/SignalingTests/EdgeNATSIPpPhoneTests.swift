@@ -24,7 +24,7 @@ struct EdgeNATSIPpPhoneTests {
 
         let work = makeTemporaryDirectory()
         let configPath = work + "/edge.yaml"
-        try """
+        let edge = try lab.startSignalingEdge(in: edgeNS, binary: binary, configPath: configPath, yaml: """
         listeners: [{ address: 10.78.1.1, port: 5060, transport: udp }]
         farm: ["sip:10.78.2.2:5080"]
         registrar: { default_mode: passthrough, min_expires: 10 }
@@ -32,10 +32,7 @@ struct EdgeNATSIPpPhoneTests {
         admin: 127.0.0.1:9104
         data_dir: \(work)/data
         timers: { t1_ms: 100 }
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let edge = try lab.spawn(edgeNS, [binary, "signaling", "--config", configPath])
-        try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
-                     "edge did not start: \(edge.standardError())")
+        """)
         func metrics() throws -> String { try lab.withNamespace(edgeNS) { try adminGet(port: 9104, "/metrics") } }
 
         // (a) The SIPp phone registers through the edge; the SIPp backend challenges with 401, then accepts.

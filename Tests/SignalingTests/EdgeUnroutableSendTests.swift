@@ -25,16 +25,13 @@ struct EdgeUnroutableSendTests {
                      addresses: ["10.77.5.2/24"])
         let work = makeTemporaryDirectory()
         let configPath = work + "/edge.yaml"
-        try """
+        let edge = try lab.startSignalingEdge(in: ns, binary: binary, configPath: configPath, yaml: """
         listeners: [{ address: 0.0.0.0, port: 5062, transport: udp }]
         farm: ["sip:10.9.9.9:5080"]
         admin: 127.0.0.1:9105
         data_dir: \(work)/data
         timers: { t1_ms: 100 }
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let edge = try lab.spawn(ns, [binary, "signaling", "--config", configPath])
-        try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
-                     "edge did not start: \(edge.standardError())")
+        """)
         let phone = try lab.udpSocket(in: phoneNS, bind: "10.77.5.2")
         for round in 0..<3 {
             try phone.send(Array(Self.request("INVITE", round, port: phone.localPort).utf8), to: "10.77.5.1", port: 5062)

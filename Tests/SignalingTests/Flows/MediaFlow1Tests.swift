@@ -45,7 +45,7 @@ struct MediaFlow1Tests {
 
         let work = makeTemporaryDirectory()
         let configPath = work + "/edge.yaml"
-        try """
+        let edge = try lab.startSignalingEdge(in: edgeNS, binary: binary, configPath: configPath, yaml: """
         listeners: [{ address: 10.78.1.1, port: 5060, transport: udp }]
         farm: ["sip:10.78.2.2:5080"]
         registrar: { default_mode: local }
@@ -55,9 +55,7 @@ struct MediaFlow1Tests {
         data_dir: \(work)/data
         timers: { t1_ms: 100 }
         log_level: info
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let edge = try lab.spawn(edgeNS, [binary, "signaling", "--config", configPath])
-        try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)), "edge: \(edge.standardError())")
+        """)
 
         let phoneA = MediaFlowEndpoint(try lab.udpSocket(in: phonesNS, bind: "10.77.1.2", port: 5062), host: "10.77.1.2", port: 5062)
         let phoneB = MediaFlowEndpoint(try lab.udpSocket(in: phonesNS, bind: "10.77.1.2", port: 5064), host: "10.77.1.2", port: 5064)

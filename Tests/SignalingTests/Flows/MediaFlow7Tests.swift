@@ -54,7 +54,7 @@ struct MediaFlow7Tests {
 
         let work = makeTemporaryDirectory()
         let configPath = work + "/edge.yaml"
-        try """
+        let edge = try lab.startSignalingEdge(in: edgeNS, binary: binary, configPath: configPath, yaml: """
         listeners: [{ address: 10.78.1.1, port: 5060, transport: udp }]
         farm: ["sip:10.78.2.2:5080"]
         registrar: { default_mode: local }
@@ -71,9 +71,7 @@ struct MediaFlow7Tests {
         data_dir: \(work)/data
         timers: { t1_ms: 100 }
         log_level: info
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let edge = try lab.spawn(edgeNS, [binary, "signaling", "--config", configPath])
-        try #require(edge.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)), "edge: \(edge.standardError())")
+        """)
 
         let phone = MediaFlowEndpoint(try lab.udpSocket(in: phonesNS, bind: "10.77.1.2", port: 5062), host: "10.77.1.2", port: 5062)
         let backend = MediaFlowEndpoint(try lab.udpSocket(in: backendNS, bind: "10.78.2.2", port: 5080), host: "10.78.2.2", port: 5080)

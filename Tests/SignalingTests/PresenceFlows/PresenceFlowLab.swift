@@ -47,9 +47,7 @@ final class PresenceFlowLab: @unchecked Sendable {
     }
 
     func startEdge() throws {
-        let process = try lab.spawn(namespace, [binary, "signaling", "--config", work + "/edge.yaml"])
-        try #require(process.waitForOutput(containing: "signaling edge started", timeout: .seconds(10)),
-                     "edge did not start: \(process.standardError())")
+        let process = try lab.startSignalingEdge(in: namespace, binary: binary, configPath: work + "/edge.yaml")
         edge = process
     }
 
