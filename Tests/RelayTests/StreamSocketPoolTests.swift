@@ -74,15 +74,38 @@ import Glibc
         #expect(pool.detaching.count == 1 && pool.idle.isEmpty)
         pool.settle { _ in true }
         #expect(pool.detaching.isEmpty && pool.idle.count == 1)
-        client.send([3], to: bound.local)  // refused: the socket is parked
+        #expect(pool.idle[bound.socket]?.parked == false)
+        client.send([3], to: bound.local)  // queued: the socket rests, unparked
+        #expect(pool.parkRested() == 0)  // rested less than a whole tick
+        #expect(pool.parkRested() == 1)
+        #expect(pool.idle[bound.socket]?.parked == true)
+        client.send([4], to: bound.local)  // refused: the socket is parked
 
         let kept = try #require(pool.take(bound.socket) { _ in true })
         #expect(kept.fd == bound.fd)
-        #expect(pool.strayDatagrams == 2 && pool.reused == 1 && pool.count == 0)
+        #expect(pool.strayDatagrams == 3 && pool.reused == 1 && pool.count == 0)
         #expect(!Self.readable(bound.fd, timeoutMs: 50))
-        client.send([4], to: bound.local)
+        client.send([5], to: bound.local)
         #expect(Self.readable(bound.fd, timeoutMs: 1000))
         #expect(pool.take(bound.socket) { _ in true } == nil)
+    }
+
+    /// Under churn a freed port comes back before the clock parks it: reuse then costs one drain, no `connect`.
+    @Test func aRestingSocketIsReusedWithoutParkingAndItsStraysAreDropped() throws {
+        let bound = try Self.boundSocket()
+        defer { close(bound.fd) }
+        let client = try DataPlaneTestClient("127.0.0.2")
+        var pool = StreamSocketPool()
+        pool.detached(bound.socket, kept: .init(fd: bound.fd, local: bound.local), stream: StreamID(slot: 0, generation: 1))
+        pool.settle { _ in true }
+        client.send([1], to: bound.local)
+        #expect(Self.readable(bound.fd, timeoutMs: 1000))
+        #expect(pool.parkRested() == 0)
+        let kept = try #require(pool.take(bound.socket) { _ in true })
+        #expect(kept.fd == bound.fd && pool.strayDatagrams == 1 && pool.count == 0)
+        #expect(pool.parkRested() == 0)  // taken: nothing left to park
+        client.send([2], to: bound.local)  // unconnected: anyone may send to the new call's socket
+        #expect(Self.readable(bound.fd, timeoutMs: 1000))
     }
 
     @Test func takeWaitsForTheWorkerAndGivesUpWhenItDoesNotLetGo() throws {

@@ -134,6 +134,12 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
 
     /// Per worker, the last command queued since `takeUnacknowledged()` was last called.
     private var pendingTickets: [Int: CommandTicket] = [:]
+    /// Parks the kept sockets of freed ports that rested through a whole clock tick (`StreamSocketPool.parkRested`);
+    /// the control loop calls it once a second.
+    public func parkRestedSockets() {
+        socketPool.parkRested()
+    }
+
     /// True once the worker applied the socket's last forwarding update (`OpenSocket.unsettled`).
     func isSettled(_ socket: LocalSocket) -> Bool {
         guard let ticket = openSockets[socket]?.unsettled else { return true }

@@ -342,6 +342,7 @@ public final class RelayServer: @unchecked Sendable {
         let outcome = handler.tick(at: now)
         // Nobody waits for a reply to the clock's removals.
         _ = handler.executor.takeUnacknowledged()
+        handler.executor.parkRestedSockets()
         pruneICECredentials()
         for event in outcome.events { log(event) }
         journalEnded(outcome.events)
