@@ -108,6 +108,22 @@ import Glibc
         #expect(Self.readable(bound.fd, timeoutMs: 1000))
     }
 
+    /// A port freed, reused and freed again rests from its latest free: the clock does not park it early.
+    @Test func aSocketFreedAgainRestsFromItsLatestFree() throws {
+        let bound = try Self.boundSocket()
+        defer { close(bound.fd) }
+        var pool = StreamSocketPool()
+        pool.detached(bound.socket, kept: .init(fd: bound.fd, local: bound.local), stream: StreamID(slot: 0, generation: 1))
+        pool.settle { _ in true }
+        #expect(pool.parkRested() == 0)
+        _ = try #require(pool.take(bound.socket) { _ in true })
+        pool.detached(bound.socket, kept: .init(fd: bound.fd, local: bound.local), stream: StreamID(slot: 0, generation: 2))
+        pool.settle { _ in true }
+        #expect(pool.parkRested() == 0)  // its first rest's entry is stale
+        #expect(pool.idle[bound.socket]?.parked == false)
+        #expect(pool.parkRested() == 1)
+    }
+
     @Test func takeWaitsForTheWorkerAndGivesUpWhenItDoesNotLetGo() throws {
         let bound = try Self.boundSocket()
         var pool = StreamSocketPool()

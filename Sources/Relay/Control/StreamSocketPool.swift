@@ -42,6 +42,9 @@ struct StreamSocketPool {
         let kept: Kept
         /// Connected to its own address (`UDPSocket.park`); false while it rests, and always for a wildcard one.
         var parked: Bool
+        /// The clock tick it started resting in; a socket freed again since is in the resting lists twice, and
+        /// only its latest entry counts.
+        var restedAt: UInt32
     }
 
     /// Owned by control, resting or parked, ready for `take`.
@@ -49,6 +52,8 @@ struct StreamSocketPool {
     /// Sockets that became idle since the last `parkRested`, and those of the tick before (parked at the next).
     private var restingSinceTick: [LocalSocket] = []
     private var restingBeforeTick: [LocalSocket] = []
+    /// Counts `parkRested` calls.
+    private var tick: UInt32 = 0
     /// Datagrams that reached a kept socket between its stream's removal and its parking, dropped on reuse.
     private(set) var strayDatagrams: UInt64 = 0
     /// Sockets that were kept and then handed out again.
@@ -78,7 +83,8 @@ struct StreamSocketPool {
     mutating func parkRested() -> Int {
         var parked = 0
         for socket in restingBeforeTick {
-            guard let entry = idle[socket], !entry.parked, !entry.kept.local.isWildcard else { continue }
+            guard let entry = idle[socket], !entry.parked, entry.restedAt == tick &- 1, !entry.kept.local.isWildcard
+            else { continue }
             if UDPSocket.park(entry.kept.fd, at: entry.kept.local) {
                 idle[socket]?.parked = true
                 parked += 1
@@ -89,6 +95,7 @@ struct StreamSocketPool {
         }
         swap(&restingBeforeTick, &restingSinceTick)
         restingSinceTick.removeAll(keepingCapacity: true)
+        tick &+= 1
         return parked
     }
 
@@ -139,7 +146,7 @@ struct StreamSocketPool {
     }
 
     private mutating func rest(_ socket: LocalSocket, _ kept: Kept) {
-        idle[socket] = Idle(kept: kept, parked: false)
+        idle[socket] = Idle(kept: kept, parked: false, restedAt: tick)
         if !kept.local.isWildcard { restingSinceTick.append(socket) }
     }
 }
