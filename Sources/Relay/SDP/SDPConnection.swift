@@ -16,19 +16,24 @@ public struct SDPConnection: Sendable, Equatable {
     }
 
     static func parse(_ content: ArraySlice<UInt8>) throws(SDPParseError) -> SDPConnection {
-        let t = SDPBytes.tokens(content)
-        guard t.count == 3 else {
-            throw SDPParseError(.invalidConnection, at: t.count > 3 ? t[3].startIndex : content.startIndex)
+        // Token by token (no array of tokens): read on every offer and answer, for every media section.
+        var index = content.startIndex
+        guard let network = SDPBytes.nextToken(content, from: &index),
+              let addressType = SDPBytes.nextToken(content, from: &index),
+              let address = SDPBytes.nextToken(content, from: &index)
+        else { throw SDPParseError(.invalidConnection, at: content.startIndex) }
+        if let extra = SDPBytes.nextToken(content, from: &index) {
+            throw SDPParseError(.invalidConnection, at: extra.lowerBound)
         }
-        var addr = t[2]
+        var addr = content[address]
         var suffix: [UInt8]?
         if let slash = addr.firstIndex(of: UInt8(ascii: "/")) {
             suffix = Array(addr[(slash + 1)...])
             addr = addr[addr.startIndex..<slash]
         }
-        guard !addr.isEmpty else { throw SDPParseError(.invalidConnection, at: t[2].startIndex) }
-        return SDPConnection(networkType: Array(t[0]),
-                             address: SDPAddress(type: SDPAddressType(t[1]), address: Array(addr)),
+        guard !addr.isEmpty else { throw SDPParseError(.invalidConnection, at: address.lowerBound) }
+        return SDPConnection(networkType: Array(content[network]),
+                             address: SDPAddress(type: SDPAddressType(content[addressType]), address: Array(addr)),
                              multicastSuffix: suffix)
     }
 }

@@ -9,9 +9,19 @@ public struct CookieCache: Sendable {
     public let capacity: Int
     public let lifetime: Int64
 
-    private var replies: [[UInt8]: [UInt8]] = [:]
+    /// A cookie as a dictionary key hashed in one pass over its bytes (`[UInt8]` hashes byte by byte: the cache's
+    /// look-up and store were ~4 % of the relay's CPU per call in `perf ng`).
+    struct Key: Hashable, Sendable {
+        let bytes: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    private var replies: [Key: [UInt8]] = [:]
     /// Insertion order with expiry time, for eviction; stale positions are skipped.
-    private var order: [(cookie: [UInt8], expires: Int64)] = []
+    private var order: [(cookie: Key, expires: Int64)] = []
     private var head = 0
 
     /// - Parameters:
@@ -28,15 +38,16 @@ public struct CookieCache: Sendable {
     /// The stored reply for `cookie`, if it is fresh.
     public mutating func reply(for cookie: [UInt8], at now: SessionTime) -> [UInt8]? {
         expire(at: now)
-        return replies[cookie]
+        return replies[Key(bytes: cookie)]
     }
 
     /// Stores the reply sent for `cookie`.
     public mutating func store(_ reply: [UInt8], for cookie: [UInt8], at now: SessionTime) {
         expire(at: now)
-        if replies.updateValue(reply, forKey: cookie) == nil {
+        let key = Key(bytes: cookie)
+        if replies.updateValue(reply, forKey: key) == nil {
             let (expires, overflow) = now.microseconds.addingReportingOverflow(lifetime)
-            order.append((cookie, overflow ? .max : expires))
+            order.append((key, overflow ? .max : expires))
         }
         while replies.count > capacity, head < order.count {
             replies[order[head].cookie] = nil
