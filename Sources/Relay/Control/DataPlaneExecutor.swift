@@ -134,6 +134,7 @@ public final class DataPlaneExecutor: MediaPlaneExecutor {
 
     /// Per worker, the last command queued since `takeUnacknowledged()` was last called.
     private var pendingTickets: [Int: CommandTicket] = [:]
+
     /// Parks the kept sockets of freed ports that rested through a whole clock tick (`StreamSocketPool.parkRested`);
     /// the control loop calls it once a second.
     public func parkRestedSockets() {

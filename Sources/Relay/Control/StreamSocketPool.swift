@@ -54,7 +54,7 @@ struct StreamSocketPool {
     private var restingBeforeTick: [LocalSocket] = []
     /// Counts `parkRested` calls.
     private var tick: UInt32 = 0
-    /// Datagrams that reached a kept socket between its stream's removal and its parking, dropped on reuse.
+    /// Datagrams that reached a kept socket between its stream's removal and its reuse, dropped on reuse.
     private(set) var strayDatagrams: UInt64 = 0
     /// Sockets that were kept and then handed out again.
     private(set) var reused: UInt64 = 0
