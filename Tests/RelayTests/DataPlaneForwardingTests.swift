@@ -97,9 +97,14 @@ import Glibc
         client.send(DataPlaneHarness.payload(5, 1), to: legA.endpoint)
         #expect(DataPlaneHarness.eventually { plane.counters(of: legA.id)?.drops(.noDestination) == 1 })
 
-        // The slot is reused under a new generation.
+        // The slot is reused under a new generation, and legA's entry (still naming the old generation: removals
+        // do not walk the other streams) does not reach the new stream.
         let legC = try DataPlaneHarness.makeLeg(plane)
-        #expect(legC.id != legB.id)
+        #expect(legC.id != legB.id && legC.id.slot == legB.id.slot)
+        #expect(try DataPlaneHarness.apply(plane, legC.id, Forwarding(advertised: receiver.endpoint)))
+        client.send(DataPlaneHarness.payload(5, 2), to: legA.endpoint)
+        #expect(DataPlaneHarness.eventually { plane.counters(of: legA.id)?.drops(.noDestination) == 2 })
+        #expect(receiver.receive(timeoutMs: 100) == nil)
         try plane.removeStream(legA.id)
         try plane.removeStream(legC.id)
         #expect(plane.waitUntilRemoved(legA.id) && plane.waitUntilRemoved(legC.id))

@@ -75,16 +75,4 @@ enum ForwardingEntry {
         }
         tdm_stream_publish(s)
     }
-
-    /// REMOVE (first half): no stream of this worker may keep sending through `slot`'s socket.
-    ///
-    /// `rtcp_peer` is left as it is on purpose: clearing it would make RTCP fall back to the RTP peer (RTCP sent to
-    /// an RTP port). The hot path's generation/state check (`isActive`) already refuses the dead slot, so RTCP is
-    /// dropped as `noDestination` instead, like everything whose peer went away.
-    static func detachPeers(of slot: UInt32, list: WorkerStreamList, table: UnsafeMutablePointer<tdm_stream>) {
-        for index in 0..<list.count {
-            let other = table + Int(list.slots[index])
-            if other.pointee.peer == slot { other.pointee.peer = TDM_NO_PEER }
-        }
-    }
 }
