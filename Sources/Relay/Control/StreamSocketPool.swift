@@ -83,8 +83,8 @@ struct StreamSocketPool {
     mutating func parkRested() -> Int {
         var parked = 0
         for socket in restingBeforeTick {
-            guard let entry = idle[socket], !entry.parked, entry.restedAt == tick &- 1, !entry.kept.local.isWildcard
-            else { continue }
+            // `rest` lists no wildcard socket, so every entry here can be parked.
+            guard let entry = idle[socket], !entry.parked, entry.restedAt == tick &- 1 else { continue }
             if UDPSocket.park(entry.kept.fd, at: entry.kept.local) {
                 idle[socket]?.parked = true
                 parked += 1

@@ -11,14 +11,19 @@ public struct SDPMediaDescription: Sendable, Equatable {
     /// never reads them, and building one array per format on every parse was ~3 % of its CPU per call.
     public var formats: [[UInt8]] {
         get { SDPBytes.tokens(formatText).map { Array($0) } }
-        set { formatText = ArraySlice(Array(newValue.joined(separator: [UInt8(ascii: " ")]))) }
+        set { formatText = Self.formatText(newValue) }
     }
     /// The `<fmt> ...` tail of the line as it was (blanks included).
     private var formatText: ArraySlice<UInt8>
 
     public init(media: [UInt8], port: Int, portCount: Int?, transportProtocol: [UInt8], formats: [[UInt8]]) {
         self.init(media: media, port: port, portCount: portCount, transportProtocol: transportProtocol,
-                  formatText: ArraySlice(Array(formats.joined(separator: [UInt8(ascii: " ")]))))
+                  formatText: Self.formatText(formats))
+    }
+
+    /// Format tokens written back as the line's tail, one space apart.
+    private static func formatText(_ formats: [[UInt8]]) -> ArraySlice<UInt8> {
+        ArraySlice(Array(formats.joined(separator: [UInt8(ascii: " ")])))
     }
 
     private init(media: [UInt8], port: Int, portCount: Int?, transportProtocol: [UInt8], formatText: ArraySlice<UInt8>) {
